@@ -1,0 +1,119 @@
+"""Lotsen: the case manager of a municipality's business liaison team."""
+
+import os
+
+from flask import Flask
+
+from lotsen.config import (
+    DefaultConfig,
+    load_or_create_secret_key,
+    normalise_database_url,
+    settings_from_environment,
+)
+from lotsen.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_object(DefaultConfig)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+        app.instance_path, "lotsen.sqlite"
+    )
+    app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(settings_from_environment())
+    else:
+        app.config.update(test_config)
+    if app.config.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+    if app.config["PREFERRED_URL_SCHEME"] == "https":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def register_extensions(app: Flask) -> None:
+    import lotsen.models  # noqa: F401  (the whole schema, for Alembic)
+    from lotsen.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    configure_login(app)
+
+
+def configure_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from lotsen.accounts.models import User
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Logga in för att se sidan.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        user_id, _sep, nonce = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active or user.session_nonce != nonce:
+            return None
+        return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from lotsen.accounts.access import public, require_login_unless_public
+    from lotsen.accounts.views import bp as accounts_bp
+    from lotsen.admin.views import bp as admin_bp
+    from lotsen.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+    public(app.view_functions["static"])
+    require_login_unless_public(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from lotsen.errors import register_error_handlers
+    from lotsen.security import register_security_headers
+    from lotsen.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from lotsen.cli import lotsen_cli
+
+    app.cli.add_command(lotsen_cli)

@@ -1,0 +1,60 @@
+"""Who may reach which view.
+
+Every view requires a logged-in official unless it is marked @public. Role restrictions are
+declared with @roles_required and recorded on the view, so the tests can check every endpoint.
+"""
+
+from functools import wraps
+
+from flask import abort, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from lotsen.accounts.models import Role
+
+
+def public(view):
+    """Mark a view as reachable without logging in."""
+    view.is_public = True
+    return view
+
+
+def roles_required(*roles: Role):
+    """Allow the view only to users holding at least one of `roles`; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_redirect()
+            if not current_user.has_role(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = frozenset(roles)
+        return wrapped
+
+    return decorator
+
+
+def wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.startswith("/api/") or best == "application/json"
+
+
+def login_redirect():
+    if wants_json():
+        return jsonify(error="authentication required"), 401
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def require_login_unless_public(app):
+    """Install the default-deny rule: anonymous visitors only reach @public views."""
+
+    @app.before_request
+    def check_login():
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        if view is None or getattr(view, "is_public", False):
+            return None
+        if not current_user.is_authenticated:
+            return login_redirect()
+        return None

@@ -1,0 +1,114 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from lotsen.accounts import services
+from lotsen.accounts.access import public
+from lotsen.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from lotsen.extensions import db, limiter
+
+bp = Blueprint("accounts", __name__, url_prefix="/konto")
+
+
+def safe_next_url(target: str | None) -> str:
+    """Only same-site paths are followed after log-in: no open redirect."""
+    if not target:
+        return url_for("main.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.index")
+    if "\\" in target:
+        return url_for("main.index")
+    return target
+
+
+def login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/logga-in", methods=["GET", "POST"])
+@public
+@limiter.limit(login_rate_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next_url(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next_url(request.args.get("next")))
+        form.password.errors.append(_("Fel e-postadress eller lösenord."))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logga-ut", methods=["POST"])
+@public
+def logout():
+    logout_user()
+    flash(_("Du är utloggad."), "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/losenord", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except services.AccountError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(current_user)  # the session id changed with the password
+            flash(_("Ditt lösenord är bytt."), "success")
+            return redirect(url_for("main.index"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/glomt-losenord", methods=["GET", "POST"])
+@public
+@limiter.limit(login_rate_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            _(
+                "Om adressen hör till ett konto har vi skickat en länk för att välja nytt "
+                "lösenord. Kolla din inkorg."
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/nytt-losenord/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.new_password.data)
+        except services.AccountError as error:
+            form.new_password.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Ditt lösenord är sparat. Logga in med det nya lösenordet."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form, user=user)

@@ -1,0 +1,109 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lotsen.accounts.models import Role
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        _l("Namn"),
+        validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)],
+    )
+    email = EmailField(
+        _l("E-postadress"),
+        validators=[
+            DataRequired(message=_l("Fyll i e-postadressen.")),
+            Email(message=_l("Skriv en giltig e-postadress, till exempel namn@kommun.se.")),
+            Length(max=254),
+        ],
+    )
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=120)])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
+    roles = CheckboxListField(
+        _l("Roller"),
+        choices=[(role.value, role.label) for role in Role],
+        validators=[DataRequired(message=_l("Välj minst en roll."))],
+    )
+    departments = CheckboxListField(_l("Avdelningar"), coerce=int)
+    submit = SubmitField(_l("Spara"))
+
+    def __init__(self, *args, department_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.roles.choices = [(role.value, role.label) for role in Role]
+        self.departments.choices = list(department_choices)
+
+
+class DepartmentForm(FlaskForm):
+    name = StringField(
+        _l("Namn"), validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)]
+    )
+    short_name = StringField(_l("Kortnamn"), validators=[Optional(), Length(max=30)])
+    email = EmailField(
+        _l("Funktionsbrevlåda"),
+        validators=[
+            Optional(),
+            Email(message=_l("Skriv en giltig e-postadress, till exempel namn@kommun.se.")),
+            Length(max=254),
+        ],
+    )
+    active = BooleanField(_l("Aktiv"), default=True)
+    submit = SubmitField(_l("Spara"))
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(
+        _l("Namn"), validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)]
+    )
+    help_text = TextAreaField(
+        _l("Hjälptext i formuläret"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Visas för företagaren under kategorin i frågeformuläret."),
+    )
+    sort_order = IntegerField(
+        _l("Sorteringsordning"),
+        default=100,
+        validators=[
+            InputRequired(message=_l("Ange ett heltal.")),
+            NumberRange(min=0, max=10000, message=_l("Ange ett heltal mellan 0 och 10 000.")),
+        ],
+    )
+    active = BooleanField(_l("Aktiv"), default=True)
+    submit = SubmitField(_l("Spara"))
+
+
+class SettingsForm(FlaskForm):
+    organisation_name = StringField(
+        _l("Kommunens namn"), validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)]
+    )
+    team_name = StringField(
+        _l("Gruppens namn"), validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)]
+    )
+    team_email = EmailField(
+        _l("Gruppens e-postadress"),
+        validators=[
+            DataRequired(message=_l("Fyll i e-postadressen.")),
+            Email(message=_l("Skriv en giltig e-postadress, till exempel namn@kommun.se.")),
+        ],
+    )
+    team_phone = StringField(_l("Gruppens telefonnummer"), validators=[Length(max=40)])
+    submit = SubmitField(_l("Spara inställningar"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only its CSRF token matters (for buttons that change state)."""

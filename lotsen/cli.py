@@ -1,0 +1,70 @@
+"""Operator commands: `flask lotsen …`. They call the same services as the web views."""
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from lotsen.accounts import services as accounts
+from lotsen.accounts.models import Role
+from lotsen.extensions import db
+
+lotsen_cli = AppGroup("lotsen", help="Lotsen administration commands.")
+
+
+@lotsen_cli.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option(help="At least 12 characters.")
+def create_admin(email, name, password):
+    """Create an administrator account."""
+    data = accounts.UserData(email=email, name=name, roles={Role.ADMIN}, departments=[])
+    try:
+        accounts.create_user(None, data, password=password)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Administrator {accounts.normalise_email(email)} created.")
+
+
+@lotsen_cli.command("demo-data")
+def demo_data():
+    """Load demo departments, categories and officials (safe to run twice)."""
+    from lotsen.demo import DEMO_PASSWORD, load_demo_data
+
+    logins = load_demo_data()
+    db.session.commit()
+    click.echo("Demo data loaded. Log in with any of these (password: %s):" % DEMO_PASSWORD)
+    for name, email, roles in logins:
+        click.echo(f"  {email:38} {name:20} {roles}")
+
+
+@lotsen_cli.command("send-mail")
+@click.option("--loop", is_flag=True, help="Keep running, checking the outbox every few seconds.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
+@click.option("--max-passes", type=int, default=None, hidden=True)
+def send_mail(loop, interval, max_passes):
+    """Deliver the e-mail waiting in the outbox (run from cron, or as a loop)."""
+    from lotsen.mail.services import send_due_mail
+
+    passes = 0
+    while True:
+        sent, failed = send_due_mail()
+        db.session.remove()
+        if sent or failed or not loop:
+            click.echo(f"Outbox: {sent} sent, {failed} failed (will be retried).")
+        passes += 1
+        if not loop or (max_passes is not None and passes >= max_passes):
+            break
+        time.sleep(interval)
+
+
+@lotsen_cli.command("show-config")
+def show_config():
+    """Print the effective configuration, with secrets hidden."""
+    hidden = {"SECRET_KEY", "SMTP_PASSWORD", "DATABASE_URL", "SQLALCHEMY_DATABASE_URI"}
+    for key in sorted(current_app.config):
+        if key.isupper():
+            value = "***" if key in hidden else current_app.config[key]
+            click.echo(f"{key} = {value!r}")

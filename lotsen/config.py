@@ -1,0 +1,89 @@
+"""Default settings. instance/config.py and environment variables override them."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class DefaultConfig:
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    BABEL_DEFAULT_LOCALE = "sv"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Stockholm"
+    LANGUAGES = ("sv", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Set to True behind HTTPS (PREFERRED_URL_SCHEME=https switches it on automatically).
+    SESSION_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+
+    WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit
+    MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_RESET_MAX_AGE = 2 * 60 * 60
+
+    MAIL_BACKEND = "smtp"  # "smtp" or "console"
+    MAIL_SENDER = "Lotsgruppen <lotsgruppen@kommun.example>"
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+    SMTP_USERNAME = None
+    SMTP_PASSWORD = None
+    SMTP_STARTTLS = False
+    SMTP_TIMEOUT = 10
+    MAIL_MAX_ATTEMPTS = 8
+
+    PAGE_SIZE = 25
+
+
+# Environment variables read at start-up, with the type each one is converted to.
+ENVIRONMENT_SETTINGS = {
+    "DATABASE_URL": str,
+    "SECRET_KEY": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "MAIL_BACKEND": str,
+    "MAIL_SENDER": str,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "SMTP_USERNAME": str,
+    "SMTP_PASSWORD": str,
+    "SMTP_STARTTLS": lambda v: v.lower() in ("1", "true", "yes", "on"),
+    "PREFERRED_URL_SCHEME": str,
+    "SERVER_NAME": str,
+}
+
+
+def settings_from_environment(environ=os.environ) -> dict:
+    settings = {}
+    for name, convert in ENVIRONMENT_SETTINGS.items():
+        if environ.get(name):
+            settings[name] = convert(environ[name])
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever driver-less form the URL is given in."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Read instance/secret_key, creating it atomically on first run (safe with many workers)."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,42 @@
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from lotsen.accounts.access import public
+from lotsen.accounts.views import safe_next_url
+from lotsen.extensions import db
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html", user=current_user)
+
+
+@bp.route("/sprak", methods=["POST"])
+@public
+def set_language():
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["language"] = language
+    return redirect(safe_next_url(request.form.get("next")))
+
+
+@bp.route("/healthz")
+@public
+def health():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@bp.route("/tillganglighet")
+@public
+def accessibility_statement():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    return redirect(url_for("static", filename="img/favicon.svg"))

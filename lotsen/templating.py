@@ -1,0 +1,57 @@
+"""Template globals and filters."""
+
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request
+from flask_babel import format_datetime, get_locale
+from flask_login import current_user
+
+from lotsen.accounts.models import Role
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def navigation_for(user) -> list[tuple[str, str]]:
+    """(endpoint, label) pairs for the main navigation, by the user's roles."""
+    from flask_babel import gettext as _
+
+    if not user.is_authenticated:
+        return []
+    items = [("main.index", _("Start"))]
+    if user.has_role(Role.ADMIN):
+        items.append(("admin.index", _("Administration")))
+    return items
+
+
+def register_template_helpers(app):
+    @app.context_processor
+    def inject_globals():
+        return {
+            "current_language": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
+            "languages": current_app.config["LANGUAGES"],
+            "navigation": navigation_for(current_user),
+            "Role": Role,
+        }
+
+    @app.template_filter("datetime")
+    def datetime_filter(value, format="yyyy-MM-dd HH:mm"):
+        if value is None:
+            return ""
+        return format_datetime(value, format)
+
+    @app.template_global()
+    def current_path():
+        return request.full_path.rstrip("?")
+
+    @app.template_global()
+    def url_with(**changes):
+        """The current URL with some query arguments replaced (None removes one)."""
+        from flask import url_for
+
+        args = request.args.to_dict()
+        for key, value in changes.items():
+            if value is None:
+                args.pop(key, None)
+            else:
+                args[key] = value
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
