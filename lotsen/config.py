@@ -29,6 +29,7 @@ class DefaultConfig:
     LOGIN_RATE_LIMIT = "10 per minute"
 
     PASSWORD_MIN_LENGTH = 12
+    PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_RESET_MAX_AGE = 2 * 60 * 60
 
     MAIL_BACKEND = "smtp"  # "smtp" or "console"

@@ -48,7 +48,8 @@ def set_password(user: User, password: str) -> None:
     problem = password_problem(password)
     if problem:
         raise AccountError(problem)
-    user.password_hash = generate_password_hash(password)
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    user.password_hash = generate_password_hash(password, method=method)
     user.session_nonce = new_session_nonce()
 
 
