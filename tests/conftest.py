@@ -5,6 +5,7 @@ SQLite and once on PostgreSQL. PostgreSQL must be reachable: a missing server fa
 instead of skipping it. Each test session creates its own PostgreSQL database and drops it after.
 """
 
+import contextvars
 import os
 import re
 import uuid
@@ -85,7 +86,15 @@ def empty_all_tables(backend: str) -> None:
 
 
 class FormClient(FlaskClient):
-    """A test client that submits forms the way a browser does: with the page's CSRF token."""
+    """A test client that submits forms the way a browser does: with the page's CSRF token.
+
+    Each request runs in a fresh context, as in production: it gets its own app context, `g` and
+    database session instead of sharing the test's (which would leak the logged-in user and
+    cached rows between requests and clients).
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, page_url: str = "/konto/logga-in") -> str:
         page = self.get(page_url)

@@ -3,6 +3,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 EMAIL_VALIDATORS = [
     DataRequired(message=_l("Fyll i din e-postadress.")),
     Email(message=_l("Skriv en giltig e-postadress, till exempel namn@kommun.se.")),
@@ -11,7 +15,7 @@ EMAIL_VALIDATORS = [
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-postadress"), validators=EMAIL_VALIDATORS)
+    email = EmailField(_l("E-postadress"), validators=EMAIL_VALIDATORS, filters=[strip])
     password = PasswordField(
         _l("Lösenord"), validators=[DataRequired(message=_l("Fyll i ditt lösenord."))]
     )
@@ -20,7 +24,7 @@ class LoginForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-postadress"), validators=EMAIL_VALIDATORS)
+    email = EmailField(_l("E-postadress"), validators=EMAIL_VALIDATORS, filters=[strip])
     submit = SubmitField(_l("Skicka länk"))
 
 

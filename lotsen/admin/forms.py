@@ -4,6 +4,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -12,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lotsen.accounts.forms import strip
 from lotsen.accounts.models import Role
 
 
@@ -23,10 +25,12 @@ class CheckboxListField(SelectMultipleField):
 class UserForm(FlaskForm):
     name = StringField(
         _l("Namn"),
+        filters=[strip],
         validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)],
     )
     email = EmailField(
         _l("E-postadress"),
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Fyll i e-postadressen.")),
             Email(message=_l("Skriv en giltig e-postadress, till exempel namn@kommun.se.")),
@@ -37,7 +41,7 @@ class UserForm(FlaskForm):
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=40)])
     roles = CheckboxListField(
         _l("Roller"),
-        choices=[(role.value, role.label) for role in Role],
+        choices=[SelectChoice(role.value, role.label) for role in Role],
         validators=[DataRequired(message=_l("Välj minst en roll."))],
     )
     departments = CheckboxListField(_l("Avdelningar"), coerce=int)
@@ -45,17 +49,22 @@ class UserForm(FlaskForm):
 
     def __init__(self, *args, department_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.roles.choices = [(role.value, role.label) for role in Role]
-        self.departments.choices = list(department_choices)
+        self.roles.choices = [SelectChoice(role.value, role.label) for role in Role]
+        self.departments.choices = [
+            SelectChoice(value, label) for value, label in department_choices
+        ]
 
 
 class DepartmentForm(FlaskForm):
     name = StringField(
-        _l("Namn"), validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)]
+        _l("Namn"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)],
     )
     short_name = StringField(_l("Kortnamn"), validators=[Optional(), Length(max=30)])
     email = EmailField(
         _l("Funktionsbrevlåda"),
+        filters=[strip],
         validators=[
             Optional(),
             Email(message=_l("Skriv en giltig e-postadress, till exempel namn@kommun.se.")),
@@ -68,7 +77,9 @@ class DepartmentForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     name = StringField(
-        _l("Namn"), validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)]
+        _l("Namn"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)],
     )
     help_text = TextAreaField(
         _l("Hjälptext i formuläret"),
@@ -89,13 +100,16 @@ class CategoryForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     organisation_name = StringField(
-        _l("Kommunens namn"), validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)]
+        _l("Kommunens namn"),
+        validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)],
     )
     team_name = StringField(
-        _l("Gruppens namn"), validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)]
+        _l("Gruppens namn"),
+        validators=[DataRequired(message=_l("Fyll i namnet.")), Length(max=120)],
     )
     team_email = EmailField(
         _l("Gruppens e-postadress"),
+        filters=[strip],
         validators=[
             DataRequired(message=_l("Fyll i e-postadressen.")),
             Email(message=_l("Skriv en giltig e-postadress, till exempel namn@kommun.se.")),

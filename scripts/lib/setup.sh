@@ -1,0 +1,72 @@
+# Shared set-up steps for scripts/run-demo and scripts/test. Sourced, not run.
+# Everything here is idempotent: a second run only checks.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="$ROOT/.venv"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "Need root for: $*" >&2; return 1; fi
+}
+
+find_python() {
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null &&
+       "$candidate" -c 'import sys, venv; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Python 3.11 or newer with the venv module is required." >&2
+  return 1
+}
+
+# ensure_venv [extra]: create .venv and install the project (with an optional extra, e.g. dev).
+ensure_venv() {
+  local extra="${1:-}" spec="." stamp
+  [ -n "$extra" ] && spec=".[$extra]"
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "Creating virtual environment in .venv"
+    "$(find_python)" -m venv "$VENV"
+  fi
+  stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)-${extra:-base}"
+  if [ ! -f "$stamp" ]; then
+    say "Installing Lotsen and its dependencies ${extra:+($extra)}"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT$([ -n "$extra" ] && echo "[$extra]")"
+    touch "$stamp"
+  fi
+  export PATH="$VENV/bin:$PATH"
+}
+
+ensure_translations() {
+  "$ROOT/scripts/compile-translations" >/dev/null
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "Installing Chromium for the browser tests (apt-get)"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  fi
+  [ -x /usr/bin/chromium ] || { echo "Chromium is required for the browser tests." >&2; return 1; }
+}
+
+ensure_postgres() {
+  local host="${PGHOST:-127.0.0.1}" port="${PGPORT:-5432}"
+  if ! pg_isready -q -h "$host" -p "$port" 2>/dev/null; then
+    if [ -d /etc/postgresql ] && command -v pg_ctlcluster >/dev/null; then
+      say "Starting PostgreSQL"
+      as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n1)" main start || true
+      for _ in $(seq 1 30); do pg_isready -q -h "$host" -p "$port" && break; sleep 1; done
+    fi
+  fi
+  if ! pg_isready -q -h "$host" -p "$port" 2>/dev/null; then
+    if ! command -v pg_isready >/dev/null; then
+      echo "PostgreSQL client tools are missing (apt-get install postgresql)." >&2
+    fi
+    echo "PostgreSQL is required for the tests and is not reachable on $host:$port." >&2
+    return 1
+  fi
+}
