@@ -56,9 +56,12 @@ def configure(app: Flask, test_config: dict | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     import lotsen.models  # noqa: F401  (the whole schema, for Alembic)
+    from lotsen.database import configure_engine
     from lotsen.i18n import select_locale
 
     db.init_app(app)
+    with app.app_context():
+        configure_engine(app, db.engine)
     migrate.init_app(
         app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True
     )
