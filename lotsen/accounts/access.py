@@ -6,7 +6,8 @@ declared with @roles_required and recorded on the view, so the tests can check e
 
 from functools import wraps
 
-from flask import abort, jsonify, redirect, request, url_for
+from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lotsen.accounts.models import Role
@@ -44,6 +45,8 @@ def wants_json() -> bool:
 def login_redirect():
     if wants_json():
         return jsonify(error="authentication required"), 401
+    if request.endpoint != "main.index":  # the start page needs no explanation
+        flash(_("Logga in för att se sidan."), "info")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 

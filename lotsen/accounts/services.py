@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,6 +15,7 @@ from lotsen.audit.services import diff, record
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
+from lotsen.urls import external_url
 
 # Checked against when the e-mail is unknown, so a failed log-in takes the same time either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
@@ -185,17 +187,16 @@ def user_for_reset_token(token: str) -> User | None:
 
 
 def send_password_link(user: User, welcome: bool = False) -> None:
-    from flask import url_for
-
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("accounts.reset_password", token=make_reset_token(user))
     if welcome:
-        subject = _("Välkommen till Lotsen – välj ditt lösenord")
+        subject = _l("Välkommen till Lotsen – välj ditt lösenord")
     else:
-        subject = _("Återställ ditt lösenord i Lotsen")
+        subject = _l("Återställ ditt lösenord i Lotsen")
     queue_mail(
         user.email,
         subject,
         "mail/password_link.txt",
+        locale=user.locale,
         user=user,
         link=link,
         welcome=welcome,

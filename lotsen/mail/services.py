@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import or_, select, update
 
 from lotsen.db_types import utcnow
@@ -16,9 +17,17 @@ from lotsen.mail.models import OutboxMessage, OutboxStatus
 CLAIM_SECONDS = 120
 
 
-def queue_mail(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
-    """Render a plain-text mail template and add it to the outbox in the current transaction."""
-    body = render_template(template, **context)
+def queue_mail(
+    recipient: str, subject, template: str, locale: str | None = None, **context
+) -> OutboxMessage:
+    """Render a plain-text mail template and add it to the outbox in the current transaction.
+
+    Mail is written in the recipient's language (`locale`, default the site's, Swedish), not in
+    the language of whoever caused it: pass `subject` as a lazy_gettext string.
+    """
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        body = render_template(template, **context)
+        subject = str(subject)
     message = OutboxMessage(recipient=recipient, subject=subject, body_text=body)
     db.session.add(message)
     db.session.flush()

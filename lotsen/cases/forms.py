@@ -1,0 +1,119 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from lotsen.accounts.forms import strip
+from lotsen.cases.models import Channel
+from lotsen.public.forms import ContactFieldsMixin, optional_int
+
+
+def category_choices(categories):
+    return [SelectChoice("", _l("Välj …"))] + [SelectChoice(c.id, c.name) for c in categories]
+
+
+class RegisterCaseForm(ContactFieldsMixin, FlaskForm):
+    """An official registers a question that came by phone, e-mail, visit or letter."""
+
+    channel = SelectField(
+        _l("Kanal"),
+        choices=[SelectChoice(c.value, c.label) for c in Channel if c != Channel.WEB],
+        default=Channel.PHONE.value,
+    )
+    category = SelectField(
+        _l("Kategori"),
+        coerce=optional_int,
+        validators=[DataRequired(message=_l("Välj en kategori."))],
+    )
+    subject = StringField(
+        _l("Rubrik"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Skriv en rubrik.")), Length(max=200)],
+    )
+    description = TextAreaField(
+        _l("Frågan"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Beskriv frågan.")), Length(max=10000)],
+    )
+    submit = SubmitField(_l("Registrera ärendet"))
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channel.choices = [SelectChoice(c.value, c.label) for c in Channel if c != Channel.WEB]
+        self.category.choices = category_choices(categories)
+        # By phone or at a visit there may be no e-mail address.
+        self.submitter_email.validators = [Optional(), *self.submitter_email.validators[1:]]
+        self.submitter_email.flags.required = False
+
+
+class EditCaseForm(RegisterCaseForm):
+    version = HiddenField()
+    submit = SubmitField(_l("Spara ändringar"))
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, categories=categories, **kwargs)
+        self.channel.choices = [SelectChoice(c.value, c.label) for c in Channel]
+
+
+class PublicReplyForm(FlaskForm):
+    body = TextAreaField(
+        _l("Svar till företagaren"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Skriv ett svar.")), Length(max=20000)],
+        description=_l(
+            "Skickas med e-post och visas på företagarens statussida. Markdown går bra."
+        ),
+    )
+    then_status = SelectField(_l("Efter svaret"), validate_choice=False)
+    attachments = MultipleFileField(_l("Bifoga filer"))
+    kept_uploads = HiddenField()
+    submit = SubmitField(_l("Skicka svar"))
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        _l("Intern anteckning"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Skriv en anteckning.")), Length(max=20000)],
+        description=_l("Syns bara för tjänstepersoner."),
+    )
+    attachments = MultipleFileField(_l("Bifoga filer"))
+    kept_uploads = HiddenField()
+    submit = SubmitField(_l("Spara anteckning"))
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("Ny status"), validate_choice=False)
+    reason = TextAreaField(
+        _l("Motivering"),
+        filters=[strip],
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Krävs när ett avslutat ärende öppnas igen."),
+    )
+    submit = SubmitField(_l("Ändra status"))
+
+
+class CaseFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Sök"), filters=[strip], validators=[Optional(), Length(max=100)])
+    status = SelectField(_l("Status"), validate_choice=False)
+    category = SelectField(_l("Kategori"), validate_choice=False)
+    channel = SelectField(_l("Kanal"), validate_choice=False)
+    lead = SelectField(_l("Lots"), validate_choice=False)
+    department = SelectField(_l("Avdelning"), validate_choice=False)
+    received_from = DateField(_l("Inkom från"), validators=[Optional()])
+    received_to = DateField(_l("Inkom till"), validators=[Optional()])
+    sort = SelectField(_l("Sortera"), validate_choice=False)
+    page_size = IntegerField(validators=[Optional()])

@@ -1,0 +1,286 @@
+"""Officials' side of cases: list, register, read, reply, note, change status, edit."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from lotsen.accounts.access import roles_required
+from lotsen.accounts.models import Department, Role, User
+from lotsen.cases import queries, services
+from lotsen.cases.attachments import collect_uploads, sign_pending
+from lotsen.cases.forms import (
+    CaseFilterForm,
+    EditCaseForm,
+    NoteForm,
+    PublicReplyForm,
+    RegisterCaseForm,
+    StatusForm,
+)
+from lotsen.cases.models import Attachment, Case, CaseStatus, Category, Channel
+from lotsen.cases.workflow import TransitionError, allowed_transitions
+from lotsen.companies.orgnr import normalise_org_number
+from lotsen.extensions import db
+from lotsen.public.forms import submission_from
+from lotsen.public.views import active_categories, send_attachment
+
+bp = Blueprint("cases", __name__, url_prefix="/arenden")
+readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
+workers = roles_required(Role.OFFICIAL, Role.COORDINATOR)
+
+
+def get_case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def int_or_none(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def filters_from(form: CaseFilterForm) -> queries.CaseFilters:
+    statuses = {"open", "all", *CaseStatus}
+    return queries.CaseFilters(
+        search=form.q.data or "",
+        status=form.status.data if form.status.data in statuses else "open",
+        category_id=int_or_none(form.category.data),
+        department_id=int_or_none(form.department.data),
+        lead_id=int_or_none(form.lead.data),
+        channel=form.channel.data if form.channel.data in set(Channel) else None,
+        received_from=form.received_from.data,
+        received_to=form.received_to.data,
+        sort=form.sort.data if form.sort.data in queries.SORTS else "received_desc",
+    )
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def filter_form() -> CaseFilterForm:
+    form = CaseFilterForm(request.args)
+    form.validate()  # bad dates are reported next to the field and ignored
+    everything = [("", _("Alla"))]
+    form.status.choices = choices(
+        [("open", _("Alla öppna")), ("all", _("Alla"))] + [(s.value, s.label) for s in CaseStatus]
+    )
+    categories = db.session.scalars(select(Category).order_by(Category.name))
+    form.category.choices = choices(everything + [(str(c.id), c.name) for c in categories])
+    form.channel.choices = choices(everything + [(c.value, c.label) for c in Channel])
+    users = db.session.scalars(select(User).where(User.active).order_by(User.name))
+    form.lead.choices = choices(everything + [(str(u.id), u.name) for u in users])
+    departments = db.session.scalars(select(Department).order_by(Department.name))
+    form.department.choices = choices(everything + [(str(d.id), d.name) for d in departments])
+    form.sort.choices = choices(
+        [
+            ("received_desc", _("Senast inkomna först")),
+            ("received_asc", _("Äldst först")),
+            ("updated_desc", _("Senast ändrade först")),
+        ]
+    )
+    return form
+
+
+@bp.route("/")
+@readers
+def index():
+    form = filter_form()
+    filters = filters_from(form)
+    page = queries.case_page(filters, request.args.get("after"), current_app.config["PAGE_SIZE"])
+    return render_template("cases/index.html", form=form, page=page, filters=filters)
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+@workers
+def register():
+    form = RegisterCaseForm(categories=active_categories())
+    if form.validate_on_submit():
+        try:
+            case, _token = services.open_case(
+                submission_from(form, channel=Channel(form.channel.data)), created_by=current_user
+            )
+        except services.CaseError as error:
+            form.category.errors = [*form.category.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("Ärende %(number)s är registrerat.", number=case.number), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/register.html", form=form)
+
+
+def reply_form(case: Case) -> PublicReplyForm:
+    form = PublicReplyForm(prefix="reply")
+    keep = [("", _("Behåll status (%(status)s)", status=case.status_enum.label))]
+    targets = [CaseStatus.WAITING, CaseStatus.ANSWERED]
+    form.then_status.choices = choices(
+        keep + [(s.value, s.label) for s in targets if s in allowed_transitions(case.status)]
+    )
+    return form
+
+
+def status_form(case: Case) -> StatusForm:
+    form = StatusForm(prefix="status")
+    form.status.choices = choices([(s.value, s.label) for s in allowed_transitions(case.status)])
+    return form
+
+
+def render_case(case: Case, **forms):
+    forms.setdefault("reply_form", reply_form(case))
+    forms.setdefault("note_form", NoteForm(prefix="note"))
+    forms.setdefault("status_form", status_form(case))
+    return render_template(
+        "cases/show.html",
+        case=case,
+        timeline=queries.case_timeline(case),
+        attachments=db.session.scalars(
+            select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
+        ).all(),
+        kept_files=forms.pop("kept_files", []),
+        upload_errors=forms.pop("upload_errors", []),
+        **forms,
+    )
+
+
+@bp.route("/<int:case_id>")
+@readers
+def show(case_id):
+    return render_case(get_case(case_id))
+
+
+def handle_message_form(case: Case, form, save):
+    """Validate a reply or note form with its files; save() is called with the files."""
+    files, errors = collect_uploads(
+        request.files.getlist(form.attachments.name), form.kept_uploads.data
+    )
+    if form.validate_on_submit() and not errors:
+        try:
+            save(files)
+        except (services.CaseError, TransitionError) as error:
+            form.body.errors = [*form.body.errors, str(error)]
+        else:
+            db.session.commit()
+            return None
+    form.kept_uploads.data = sign_pending(files) if files else ""
+    return {"kept_files": files, "upload_errors": errors}
+
+
+@bp.route("/<int:case_id>/svar", methods=["POST"])
+@workers
+def reply(case_id):
+    case = get_case(case_id)
+    form = reply_form(case)
+    problem = handle_message_form(
+        case,
+        form,
+        lambda files: services.post_public_reply(
+            case, current_user, form.body.data, files, form.then_status.data or None
+        ),
+    )
+    if problem is None:
+        flash(_("Svaret är skickat till företagaren."), "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_case(case, reply_form=form, **problem), 400
+
+
+@bp.route("/<int:case_id>/anteckning", methods=["POST"])
+@workers
+def note(case_id):
+    case = get_case(case_id)
+    form = NoteForm(prefix="note")
+    problem = handle_message_form(
+        case,
+        form,
+        lambda files: services.add_internal_note(case, current_user, form.body.data, files),
+    )
+    if problem is None:
+        flash(_("Anteckningen är sparad."), "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_case(case, note_form=form, **problem), 400
+
+
+@bp.route("/<int:case_id>/status", methods=["POST"])
+@workers
+def change_status(case_id):
+    case = get_case(case_id)
+    form = status_form(case)
+    if form.validate_on_submit():
+        try:
+            services.set_status(case, current_user, form.status.data, form.reason.data)
+        except TransitionError as error:
+            form.status.errors = [*form.status.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("Status ändrad till %(status)s.", status=case.status_enum.label), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_case(case, status_form=form), 400
+
+
+def edit_values(form: EditCaseForm) -> dict:
+    org_number = normalise_org_number(form.org_number.data).value if form.org_number.data else None
+    return {
+        "subject": form.subject.data,
+        "category_id": form.category.data,
+        "company_name": form.company_name.data or "",
+        "org_number": org_number,
+        "submitter_name": form.submitter_name.data,
+        "submitter_email": form.submitter_email.data,
+        "submitter_phone": form.submitter_phone.data or None,
+        "preferred_contact": form.preferred_contact.data or "email",
+        "channel": form.channel.data,
+    }
+
+
+@bp.route("/<int:case_id>/redigera", methods=["GET", "POST"])
+@workers
+def edit(case_id):
+    case = get_case(case_id)
+    categories = db.session.scalars(select(Category).order_by(Category.name)).all()
+    form = EditCaseForm(obj=case, categories=categories)
+    del form.description
+    if request.method == "GET":
+        form.category.data = case.category_id
+        form.version.data = str(case.version)
+    conflict = False
+    if form.validate_on_submit():
+        try:
+            services.update_case(case, current_user, edit_values(form), int(form.version.data or 0))
+        except services.EditConflict as error:
+            conflict = True
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Ärendet är sparat."), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/edit.html", form=form, case=case, conflict=conflict)
+
+
+@bp.route("/<int:case_id>/skapa-foretag", methods=["POST"])
+@workers
+def create_company(case_id):
+    case = get_case(case_id)
+    try:
+        company = services.create_company_for_case(case, current_user)
+    except services.CaseError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(
+            _(
+                "%(name)s finns nu i företagsregistret och är kopplat till ärendet.",
+                name=company.name,
+            ),
+            "success",
+        )
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@bp.route("/<int:case_id>/bilaga/<int:attachment_id>")
+@readers
+def attachment(case_id, attachment_id):
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case_id:
+        abort(404)
+    return send_attachment(attachment)

@@ -1,0 +1,190 @@
+"""The business owner's side: ask a question, see the receipt, follow the case, reply."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lotsen.accounts.access import public
+from lotsen.cases import services
+from lotsen.cases.attachments import collect_uploads, sign_pending, stored_path
+from lotsen.cases.models import Attachment, Case, Category, Message
+from lotsen.cases.queries import public_messages
+from lotsen.companies.orgnr import normalise_org_number
+from lotsen.db_types import utcnow
+from lotsen.extensions import db, limiter
+from lotsen.public.forms import NewLinkForm, QuestionForm, ReplyForm, submission_from
+from lotsen.timekeeping.calendar import is_open, next_opening
+
+bp = Blueprint("public", __name__)
+
+
+def form_rate_limit() -> str:
+    return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
+
+
+def active_categories() -> list[Category]:
+    return list(
+        db.session.scalars(
+            select(Category).where(Category.active).order_by(Category.sort_order, Category.name)
+        )
+    )
+
+
+def registry_name_for(raw_org_number: str | None) -> str | None:
+    """The registered name for a legal person's org number (never a sole trader's)."""
+    from lotsen.companies.orgnr import InvalidOrgNumber
+    from lotsen.companies.services import find_company
+
+    if not raw_org_number:
+        return None
+    try:
+        number = normalise_org_number(raw_org_number)
+    except InvalidOrgNumber:
+        return None
+    company = None if number.is_personal else find_company(number.value)
+    return company.name if company is not None else None
+
+
+@bp.route("/fraga", methods=["GET", "POST"])
+@public
+@limiter.limit(form_rate_limit, methods=["POST"])
+def ask():
+    categories = active_categories()
+    form = QuestionForm(categories=categories)
+    files, upload_errors = [], []
+    if request.method == "POST":
+        files, upload_errors = collect_uploads(
+            request.files.getlist(form.attachments.name), form.kept_uploads.data
+        )
+        if form.homepage.data:  # honeypot filled in: a bot
+            return render_template("public/ignored.html")
+        if form.validate() and not upload_errors:
+            try:
+                case, token = services.open_case(submission_from(form, files))
+            except services.CaseError as error:
+                form.category.errors = [*form.category.errors, str(error)]
+            else:
+                db.session.commit()
+                session["receipt"] = {"case_id": case.id, "token": token}
+                return redirect(url_for("public.receipt"))
+    now = utcnow()
+    return render_template(
+        "public/ask.html",
+        form=form,
+        categories=categories,
+        kept_files=files,
+        kept_reference=sign_pending(files) if files else "",
+        upload_errors=upload_errors,
+        office_open=is_open(now),
+        opens_at=next_opening(now),
+        registry_name=registry_name_for(form.org_number.data),
+    )
+
+
+@bp.route("/fraga/tack")
+@public
+def receipt():
+    receipt = session.get("receipt") or {}
+    case = db.session.get(Case, receipt.get("case_id")) if receipt.get("case_id") else None
+    if case is None:
+        return redirect(url_for("public.ask"))
+    now = utcnow()
+    return render_template(
+        "public/receipt.html",
+        case=case,
+        link=services.status_url(receipt["token"]),
+        office_open=is_open(now),
+        opens_at=next_opening(now),
+    )
+
+
+def case_or_404(token: str) -> Case:
+    case = services.case_for_token(token)
+    if case is None:
+        abort(404)
+    return case
+
+
+@bp.route("/status/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(form_rate_limit, methods=["POST"])
+def status(token):
+    case = case_or_404(token)
+    form = ReplyForm()
+    files, upload_errors = [], []
+    if request.method == "POST":
+        files, upload_errors = collect_uploads(
+            request.files.getlist(form.attachments.name), form.kept_uploads.data
+        )
+        if form.validate() and not upload_errors:
+            try:
+                services.submitter_reply(case, form.body.data, files)
+            except services.CaseError as error:
+                form.body.errors = [*form.body.errors, str(error)]
+            else:
+                db.session.commit()
+                flash(_("Tack! Ditt svar är skickat till lotsgruppen."), "success")
+                return redirect(url_for("public.status", token=token))
+    return render_template(
+        "public/status.html",
+        case=case,
+        token=token,
+        messages=public_messages(case),
+        form=form,
+        kept_files=files,
+        kept_reference=sign_pending(files) if files else "",
+        upload_errors=upload_errors,
+    )
+
+
+@bp.route("/status/<token>/bilaga/<int:attachment_id>")
+@public
+def status_attachment(token, attachment_id):
+    case = case_or_404(token)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.case_id != case.id:
+        abort(404)
+    message = db.session.get(Message, attachment.message_id) if attachment.message_id else None
+    if message is None or message.is_internal:
+        abort(404)
+    return send_attachment(attachment)
+
+
+def send_attachment(attachment: Attachment):
+    return send_file(
+        stored_path(attachment.stored_name),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )
+
+
+@bp.route("/status/ny-lank", methods=["GET", "POST"])
+@public
+@limiter.limit(form_rate_limit, methods=["POST"])
+def new_link():
+    form = NewLinkForm()
+    if form.validate_on_submit():
+        services.request_new_link(form.case_number.data, form.email.data)
+        db.session.commit()
+        flash(
+            _(
+                "Om ärendenumret och e-postadressen hör ihop har vi skickat en ny länk. "
+                "Tidigare länkar till ärendet slutar gälla."
+            ),
+            "success",
+        )
+        return redirect(url_for("public.new_link"))
+    return render_template("public/new_link.html", form=form)
