@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     import lotsen.models  # noqa: F401  (the whole schema, for Alembic)
     from lotsen.database import configure_engine
     from lotsen.i18n import select_locale
+    from lotsen.timekeeping.hooks import install as install_figure_hooks
 
     db.init_app(app)
     with app.app_context():
@@ -70,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     configure_login(app)
+    install_figure_hooks()
 
 
 def configure_login(app: Flask) -> None:
@@ -97,20 +99,30 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.accounts.access import public, require_login_unless_public
     from lotsen.accounts.views import bp as accounts_bp
     from lotsen.admin.views import bp as admin_bp
+    from lotsen.cases.views import bp as cases_bp
+    from lotsen.companies.views import bp as companies_bp
     from lotsen.main.views import bp as main_bp
+    from lotsen.public.views import bp as public_bp
+    from lotsen.timekeeping.views import bp as timekeeping_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(companies_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(timekeeping_bp)
     public(app.view_functions["static"])
     require_login_unless_public(app)
 
 
 def register_request_hooks(app: Flask) -> None:
     from lotsen.errors import register_error_handlers
+    from lotsen.logging_setup import install_log_redaction
     from lotsen.security import register_security_headers
     from lotsen.templating import register_template_helpers
 
+    install_log_redaction(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_template_helpers(app)

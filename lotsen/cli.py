@@ -8,9 +8,14 @@ from flask.cli import AppGroup
 
 from lotsen.accounts import services as accounts
 from lotsen.accounts.models import Role
+from lotsen.companies.cli import import_companies_command, run_imports_command
 from lotsen.extensions import db
+from lotsen.timekeeping.cli import recompute_figures_command
 
 lotsen_cli = AppGroup("lotsen", help="Lotsen administration commands.")
+lotsen_cli.add_command(import_companies_command)
+lotsen_cli.add_command(run_imports_command)
+lotsen_cli.add_command(recompute_figures_command)
 
 
 @lotsen_cli.command("create-admin")
@@ -30,12 +35,16 @@ def create_admin(email, name, password):
 
 @lotsen_cli.command("demo-data")
 def demo_data():
-    """Load demo departments, categories and officials (safe to run twice)."""
+    """Load demo departments, categories, officials, companies and cases (safe to run twice)."""
     from lotsen.demo import DEMO_PASSWORD, load_demo_data
+    from lotsen.demo_cases import load_demo_cases
 
     logins = load_demo_data()
+    cases = load_demo_cases()
     db.session.commit()
-    click.echo("Demo data loaded. Log in with any of these (password: %s):" % DEMO_PASSWORD)
+    if cases:
+        click.echo(f"{cases} demo cases created.")
+    click.echo(f"Demo data loaded. Log in with any of these (password: {DEMO_PASSWORD}):")
     for name, email, roles in logins:
         click.echo(f"  {email:38} {name:20} {roles}")
 

@@ -44,6 +44,23 @@ class DefaultConfig:
 
     PAGE_SIZE = 25
 
+    # Where the app is reached, for links in e-mail sent by commands outside a web request.
+    PUBLIC_BASE_URL = "http://127.0.0.1:5000"
+    STATUS_LINK_DAYS = 365
+    PUBLIC_FORM_RATE_LIMIT = "10 per minute;60 per hour"
+    # Office hours per weekday (0 = Monday), local time in Europe/Stockholm.
+    OFFICE_HOURS = {weekday: [("08:00", "17:00")] for weekday in range(5)}
+    # A closed or shortened day added in the admin pages recomputes the cases it touches at
+    # once; above this many only the open ones (the rest: `flask lotsen recompute-figures`).
+    CALENDAR_RECOMPUTE_LIMIT = 5000
+
+    # Register imports: uploads may be far larger than other requests (Bolagsverket ~1 GB).
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024
+    # Run an uploaded import in a thread of the web process (development); in production set
+    # False and run `flask lotsen run-imports --loop` as a worker.
+    IMPORTS_RUN_IN_PROCESS = True
+    IMPORT_FOLDER = None  # uploaded register files; None means instance/imports
+
 
 # Environment variables read at start-up, with the type each one is converted to.
 ENVIRONMENT_SETTINGS = {
@@ -59,6 +76,8 @@ ENVIRONMENT_SETTINGS = {
     "SMTP_STARTTLS": lambda v: v.lower() in ("1", "true", "yes", "on"),
     "PREFERRED_URL_SCHEME": str,
     "SERVER_NAME": str,
+    "PUBLIC_BASE_URL": str,
+    "IMPORTS_RUN_IN_PROCESS": lambda v: v.lower() in ("1", "true", "yes", "on"),
 }
 
 

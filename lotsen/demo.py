@@ -6,6 +6,7 @@ from lotsen.accounts import services as accounts
 from lotsen.accounts.models import Department, Role, User
 from lotsen.admin import services as admin
 from lotsen.cases.models import Category
+from lotsen.companies.demo import load_demo_companies
 from lotsen.extensions import db
 
 DEMO_PASSWORD = "lotsen-demo-2026"
@@ -22,40 +23,87 @@ DEPARTMENTS = [
 ]
 
 CATEGORIES = [
-    ("Starta eller ta över företag", "Frågor om vilka tillstånd och anmälningar som behövs "
-     "när du startar, köper eller tar över en verksamhet."),
-    ("Bygglov och lokaler", "Ombyggnad, ändrad användning av en lokal, skyltar, "
-     "marklov och rivning."),
-    ("Livsmedel och servering", "Registrering av livsmedelsanläggning, serveringstillstånd "
-     "och uteservering."),
-    ("Miljö och hälsoskydd", "Anmälan av miljöfarlig verksamhet, buller, avfall, "
-     "köldmedier och hygienlokaler."),
-    ("Mark och etablering", "Köpa eller arrendera kommunal mark, tomter för verksamheter "
-     "och detaljplaner."),
-    ("Trafik, gata och torg", "Upplåtelse av offentlig plats, tillfälliga trafikanordningar "
-     "och transporter."),
+    (
+        "Starta eller ta över företag",
+        "Frågor om vilka tillstånd och anmälningar som behövs "
+        "när du startar, köper eller tar över en verksamhet.",
+    ),
+    (
+        "Bygglov och lokaler",
+        "Ombyggnad, ändrad användning av en lokal, skyltar, marklov och rivning.",
+    ),
+    (
+        "Livsmedel och servering",
+        "Registrering av livsmedelsanläggning, serveringstillstånd och uteservering.",
+    ),
+    (
+        "Miljö och hälsoskydd",
+        "Anmälan av miljöfarlig verksamhet, buller, avfall, köldmedier och hygienlokaler.",
+    ),
+    (
+        "Mark och etablering",
+        "Köpa eller arrendera kommunal mark, tomter för verksamheter och detaljplaner.",
+    ),
+    (
+        "Trafik, gata och torg",
+        "Upplåtelse av offentlig plats, tillfälliga trafikanordningar och transporter.",
+    ),
     ("Upphandling", "Hur kommunen köper in och hur ditt företag kan lämna anbud."),
-    ("Övrigt", "Allt som inte passar någon annan kategori. Vi ser till att rätt person "
-     "svarar."),
+    ("Övrigt", "Allt som inte passar någon annan kategori. Vi ser till att rätt person svarar."),
 ]
 
 # (name, e-mail, title, roles, departments)
 OFFICIALS = [
     ("Maria Ek", "admin@kommun.example", "Systemförvaltare", {Role.ADMIN}, ["Näringsliv"]),
-    ("Karin Lindqvist", "karin.lindqvist@kommun.example", "Företagslots",
-     {Role.COORDINATOR, Role.OFFICIAL}, ["Näringsliv"]),
-    ("Helena Berg", "helena.berg@kommun.example", "Näringslivschef",
-     {Role.MANAGER}, ["Näringsliv"]),
-    ("Erik Johansson", "erik.johansson@kommun.example", "Bygglovshandläggare",
-     {Role.OFFICIAL}, ["Bygglov"]),
-    ("Sara Nilsson", "sara.nilsson@kommun.example", "Miljöinspektör",
-     {Role.OFFICIAL}, ["Miljö och hälsa"]),
-    ("Ahmed Hassan", "ahmed.hassan@kommun.example", "Livsmedelsinspektör",
-     {Role.OFFICIAL}, ["Livsmedel", "Miljö och hälsa"]),
-    ("Johanna Svensson", "johanna.svensson@kommun.example", "Mark- och exploateringsingenjör",
-     {Role.OFFICIAL}, ["Mark och exploatering"]),
-    ("Lars Andersson", "lars.andersson@kommun.example", "Trafikingenjör",
-     {Role.OFFICIAL}, ["Trafik och gata"]),
+    (
+        "Karin Lindqvist",
+        "karin.lindqvist@kommun.example",
+        "Företagslots",
+        {Role.COORDINATOR, Role.OFFICIAL},
+        ["Näringsliv"],
+    ),
+    (
+        "Helena Berg",
+        "helena.berg@kommun.example",
+        "Näringslivschef",
+        {Role.MANAGER},
+        ["Näringsliv"],
+    ),
+    (
+        "Erik Johansson",
+        "erik.johansson@kommun.example",
+        "Bygglovshandläggare",
+        {Role.OFFICIAL},
+        ["Bygglov"],
+    ),
+    (
+        "Sara Nilsson",
+        "sara.nilsson@kommun.example",
+        "Miljöinspektör",
+        {Role.OFFICIAL},
+        ["Miljö och hälsa"],
+    ),
+    (
+        "Ahmed Hassan",
+        "ahmed.hassan@kommun.example",
+        "Livsmedelsinspektör",
+        {Role.OFFICIAL},
+        ["Livsmedel", "Miljö och hälsa"],
+    ),
+    (
+        "Johanna Svensson",
+        "johanna.svensson@kommun.example",
+        "Mark- och exploateringsingenjör",
+        {Role.OFFICIAL},
+        ["Mark och exploatering"],
+    ),
+    (
+        "Lars Andersson",
+        "lars.andersson@kommun.example",
+        "Trafikingenjör",
+        {Role.OFFICIAL},
+        ["Trafik och gata"],
+    ),
 ]
 
 
@@ -86,6 +134,7 @@ def load_demo_data() -> list[tuple[str, str, str]]:
         role_text = ", ".join(sorted(str(role.label) for role in roles))
         logins.append((name, email, role_text))
     db.session.flush()
+    load_demo_companies()
     return logins
 
 

@@ -7,9 +7,9 @@ A tampered or stale cursor simply starts the list from the top.
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, false, or_
 
 from lotsen.extensions import db
 
@@ -66,4 +66,82 @@ def paginate(query, sort_column, id_column, cursor: str | None, per_page: int, d
     if len(rows) > per_page:
         last = items[-1]
         next_cursor = encode_cursor(getattr(last, sort_column.key), getattr(last, id_column.key))
+    return Page(items=items, next_cursor=next_cursor, is_first=position is None)
+
+
+# --- Composite keyset: several sort columns, NULLs last --------------------------------------
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a composite sort. Nullable columns sort their NULLs last."""
+
+    column: object
+    descending: bool = False
+    nullable: bool = False
+
+
+def encode_position(values: list) -> str:
+    encoded = [{"d": v.isoformat()} if isinstance(v, date) else v for v in values]
+    raw = json.dumps(encoded, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_position(token: str | None, keys: list[SortKey]) -> list | None:
+    """The values in `token`, or None when it is missing, tampered or of the wrong types."""
+    if not token:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, list) or len(values) != len(keys):
+            return None
+        decoded = []
+        for key, value in zip(keys, values, strict=True):
+            if isinstance(value, dict):
+                value = date.fromisoformat(value["d"])
+            expected = key.column.type.python_type
+            if value is None and not key.nullable:
+                return None
+            if value is not None and (type(value) is not expected):
+                return None
+            decoded.append(value)
+        return decoded
+    except (ValueError, TypeError, KeyError, AttributeError, NotImplementedError):
+        return None
+
+
+def _after(keys: list[SortKey], values: list):
+    """Rows after `values` in the order of `keys` (NULLs last): a nested OR of comparisons."""
+    key, value = keys[0], values[0]
+    column = key.column
+    if value is None:
+        beyond, same = false(), column.is_(None)
+    else:
+        beyond = column < value if key.descending else column > value
+        if key.nullable:
+            beyond = or_(beyond, column.is_(None))
+        same = column == value
+    if len(keys) == 1:
+        return beyond
+    return or_(beyond, and_(same, _after(keys[1:], values[1:])))
+
+
+def _order(key: SortKey):
+    clause = key.column.desc() if key.descending else key.column.asc()
+    return clause.nulls_last() if key.nullable else clause
+
+
+def paginate_by(query, keys: list[SortKey], cursor: str | None, per_page: int) -> Page:
+    """Keyset pagination over several columns; the last key must be unique (the id)."""
+    position = decode_position(cursor, keys)
+    if position is not None:
+        query = query.where(_after(keys, position))
+    query = query.order_by(*(_order(key) for key in keys))
+    rows = list(db.session.scalars(query.limit(per_page + 1)))
+    items = rows[:per_page]
+    next_cursor = None
+    if len(rows) > per_page:
+        last = items[-1]
+        next_cursor = encode_position([getattr(last, key.column.key) for key in keys])
     return Page(items=items, next_cursor=next_cursor, is_first=position is None)

@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -15,9 +15,14 @@ def navigation_for(user) -> list[tuple[str, str]]:
     """(endpoint, label) pairs for the main navigation, by the user's roles."""
     from flask_babel import gettext as _
 
-    if not user.is_authenticated:
+    if user is None or not has_request_context():
         return []
+    if not user.is_authenticated:
+        return [("public.ask", _("Ställ en fråga"))]
     items = [("main.index", _("Start"))]
+    if user.has_role(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER):
+        items.append(("cases.index", _("Ärenden")))
+    items.append(("companies.index", _("Företag")))
     if user.has_role(Role.ADMIN):
         items.append(("admin.index", _("Administration")))
     return items
@@ -38,6 +43,18 @@ def register_template_helpers(app):
         if value is None:
             return ""
         return format_datetime(value, format)
+
+    @app.template_filter("message_html")
+    def message_html(body):
+        from lotsen.cases.rendering import render_message
+
+        return render_message(body)
+
+    @app.template_global()
+    def status_label(status):
+        from lotsen.cases.models import CaseStatus
+
+        return CaseStatus(status).label if status else "–"
 
     @app.template_global()
     def current_path():

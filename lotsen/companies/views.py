@@ -1,0 +1,428 @@
+"""Screens of the company registry: list and search, company page, forms, merge, imports.
+
+Company URLs carry the numeric id, never the org number (a sole trader's is a personnummer).
+A search for a personnummer is posted, kept in the session and referred to by a random key.
+"""
+
+import secrets
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lotsen.accounts.access import roles_required
+from lotsen.accounts.models import Role
+from lotsen.companies import exports, importer, queries, services
+from lotsen.companies.forms import (
+    RUN_STATUS_LABELS,
+    SIZE_CLASS_LABELS,
+    STATUS_LABELS,
+    CompanyForm,
+    ContactForm,
+    ImportForm,
+    MergeForm,
+)
+from lotsen.companies.models import Company, Contact, ImportRun
+from lotsen.companies.orgnr import (
+    LEGAL_FORMS,
+    InvalidOrgNumber,
+    is_personal_number,
+    normalise_org_number,
+)
+from lotsen.companies.phone import format_phone
+from lotsen.companies.sni import SECTIONS, sni_title
+from lotsen.extensions import db
+
+bp = Blueprint("companies", __name__, url_prefix="/foretag")
+admin_only = roles_required(Role.ADMIN)
+SAVED_SEARCHES = "company_searches"
+MAX_SAVED_SEARCHES = 5
+
+
+@bp.app_template_global()
+def org_number_for(company: Company) -> str:
+    return services.display_org_number(company, current_user)
+
+
+@bp.app_template_filter("phone")
+def phone_filter(stored: str | None) -> str:
+    return format_phone(stored)
+
+
+@bp.context_processor
+def labels():
+    return {
+        "status_labels": STATUS_LABELS,
+        "run_status_labels": RUN_STATUS_LABELS,
+        "size_class_labels": SIZE_CLASS_LABELS,
+        "legal_forms": LEGAL_FORMS,
+        "sni_title": sni_title,
+        "sections": SECTIONS,
+    }
+
+
+def section_letters() -> set[str]:
+    return {letter for letter, _title in SECTIONS}
+
+
+def get_company_or_404(company_id: int) -> Company:
+    company = queries.load_company(company_id)
+    if company is None:
+        abort(404)
+    return company
+
+
+# --- List, search and export -------------------------------------------------------------------
+
+
+def list_args() -> dict:
+    """The query arguments of the list, with a saved personnummer search put back as `q`."""
+    args = request.args.to_dict()
+    key = args.pop("sq", None)
+    if key:
+        args["q"] = session.get(SAVED_SEARCHES, {}).get(key, "")
+    return args
+
+
+def url_args(filters: queries.CompanyFilters) -> dict:
+    """Filters as URL arguments; a personnummer goes to the session, never into the URL."""
+    args = filters.as_args()
+    if filters.q and is_personal_number(filters.q):
+        args["sq"] = save_search(args.pop("q"))
+    return args
+
+
+def save_search(q: str) -> str:
+    """The session key of a personnummer search (the same key for the same search)."""
+    saved = dict(session.get(SAVED_SEARCHES, {}))
+    for key, value in saved.items():
+        if value == q:
+            return key
+    key = secrets.token_urlsafe(8)
+    saved[key] = q
+    session[SAVED_SEARCHES] = dict(list(saved.items())[-MAX_SAVED_SEARCHES:])
+    return key
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    if request.method == "POST":  # the search form: see url_args()
+        filters = queries.CompanyFilters.from_args(request.form, section_letters())
+        return redirect(url_for("companies.index", **url_args(filters)))
+    filters = queries.CompanyFilters.from_args(list_args(), section_letters())
+    if filters.q and is_personal_number(filters.q) and not request.args.get("sq"):
+        return redirect(url_for("companies.index", **url_args(filters)))
+    page = queries.company_page(
+        filters, current_user, request.args.get("after"), current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "companies/index.html",
+        page=page,
+        filters=filters,
+        export_args=url_args(filters),
+        tags=services.all_tags(),
+        create_org_number=creatable_org_number(filters.q, page),
+    )
+
+
+def creatable_org_number(q: str, page) -> str | None:
+    """A legal person's number searched for and not found: offered on the create form."""
+    if page.items or not q or is_personal_number(q):
+        return None
+    try:
+        return normalise_org_number(q).value
+    except InvalidOrgNumber:
+        return None
+
+
+def streamed_csv(filters: queries.CompanyFilters, viewer):
+    """CSV chunks produced while the response is sent, in an application context of their own
+    (the request's is gone by then)."""
+    app = current_app._get_current_object()
+
+    def generate():
+        with app.app_context():
+            rows = exports.export_rows(queries.iterate_companies(filters, viewer), viewer)
+            yield from exports.csv_chunks(rows)
+
+    return generate()
+
+
+@bp.route("/export.<any(csv, xlsx):kind>")
+def export(kind):
+    filters = queries.CompanyFilters.from_args(list_args(), section_letters())
+    viewer = current_user._get_current_object()
+    name = f"foretag-{date.today().isoformat()}"
+    if kind == "csv":
+        return Response(
+            streamed_csv(filters, viewer),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    rows = exports.export_rows(queries.iterate_companies(filters, viewer), viewer)
+    return send_file(
+        exports.xlsx_file(rows),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"{name}.xlsx",
+    )
+
+
+# --- Company page and forms --------------------------------------------------------------------
+
+
+@bp.route("/<int:company_id>")
+def show(company_id):
+    company = get_company_or_404(company_id)
+    if company.is_merged:
+        kept = services.resolve_merged(company)
+        flash(_("%(name)s är sammanslaget med det här företaget.", name=company.name), "info")
+        return redirect(url_for("companies.show", company_id=kept.id))
+    return render_template(
+        "companies/show.html",
+        company=company,
+        history=queries.company_history(company),
+        may_merge=services.may_merge(current_user),
+    )
+
+
+def company_data(form: CompanyForm, company: Company | None = None) -> services.CompanyData:
+    org_number = form.org_number.data if "org_number" in form else company.org_number
+    return services.CompanyData(
+        org_number=org_number,
+        name=form.name.data,
+        legal_form=form.legal_form.data or None,
+        street_address=form.street_address.data,
+        postal_code=form.postal_code.data,
+        town=form.town.data,
+        municipality_code=form.municipality_code.data,
+        registered_on=form.registered_on.data,
+        status=form.status.data,
+        deregistered_on=form.deregistered_on.data,
+        deregistration_reason=form.deregistration_reason.data,
+        description=form.description.data,
+        website=form.website.data,
+        notes=form.notes.data,
+        size_class=form.size_class.data or None,
+        employee_count=form.employee_count.data,
+        employee_count_on=form.employee_count_on.data,
+        employee_count_source=form.employee_count_source.data,
+        advertising_blocked=form.advertising_blocked.data,
+        sni_codes=services.split_list(form.sni_codes.data),
+        tags=services.split_list(form.tags.data),
+    )
+
+
+def show_company_error(form, error: services.CompanyError) -> None:
+    field = form[error.field] if error.field and error.field in form else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error)]
+    else:
+        flash(str(error), "error")
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+def create():
+    form = CompanyForm()
+    orgnr = request.args.get("orgnr", "") if request.method == "GET" else ""
+    if orgnr and not is_personal_number(orgnr):
+        form.org_number.data = orgnr[:20]
+    duplicate = None
+    if form.validate_on_submit():
+        try:
+            company = services.create_company(current_user, company_data(form))
+        except services.DuplicateCompanyError as error:
+            db.session.rollback()
+            duplicate = db.session.get(Company, error.existing_id)
+            show_company_error(form, error)
+        except services.CompanyError as error:
+            db.session.rollback()
+            show_company_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Företaget %(name)s är sparat.", name=company.name), "success")
+            return redirect(url_for("companies.show", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=None, duplicate=duplicate)
+
+
+def fill_edit_form(form: CompanyForm, company: Company) -> None:
+    if "org_number" in form:
+        form.org_number.data = services.org_number_of(company).formatted
+    form.sni_codes.data = ", ".join(code.code for code in company.sni_codes)
+    form.tags.data = ", ".join(tag.name for tag in company.tags)
+    form.legal_form.data = company.legal_form or ""
+    form.size_class.data = company.size_class or ""
+
+
+@bp.route("/<int:company_id>/andra", methods=["GET", "POST"])
+def edit(company_id):
+    company = get_company_or_404(company_id)
+    if company.is_merged:
+        return redirect(url_for("companies.show", company_id=company.id))
+    form = CompanyForm(obj=company if request.method == "GET" else None)
+    may_change_number = services.may_see_personal_numbers(current_user)
+    if not may_change_number:
+        del form.org_number
+    if request.method == "GET":
+        fill_edit_form(form, company)
+    duplicate = None
+    if form.validate_on_submit():
+        try:
+            services.update_company(
+                current_user,
+                company,
+                company_data(form, company),
+                change_org_number=may_change_number,
+            )
+        except services.DuplicateCompanyError as error:
+            db.session.rollback()
+            duplicate = db.session.get(Company, error.existing_id)
+            show_company_error(form, error)
+        except services.CompanyError as error:
+            db.session.rollback()
+            show_company_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Ändringarna är sparade."), "success")
+            return redirect(url_for("companies.show", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=company, duplicate=duplicate)
+
+
+# --- Contacts ----------------------------------------------------------------------------------
+
+
+def contact_data(form: ContactForm) -> services.ContactData:
+    return services.ContactData(
+        name=form.name.data,
+        role=form.role.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        data_basis=form.data_basis.data,
+    )
+
+
+def get_contact_or_404(company: Company, contact_id: int) -> Contact:
+    contact = db.session.get(Contact, contact_id)
+    if contact is None or contact.company_id != company.id:
+        abort(404)
+    return contact
+
+
+@bp.route("/<int:company_id>/kontakter/ny", methods=["GET", "POST"], defaults={"contact_id": None})
+@bp.route("/<int:company_id>/kontakter/<int:contact_id>", methods=["GET", "POST"])
+def edit_contact(company_id, contact_id):
+    company = get_company_or_404(company_id)
+    contact = get_contact_or_404(company, contact_id) if contact_id else None
+    form = ContactForm(obj=contact)
+    if request.method == "GET" and contact and contact.phone:
+        form.phone.data = format_phone(contact.phone)
+    if form.validate_on_submit():
+        try:
+            if contact is None:
+                services.add_contact(current_user, company, contact_data(form))
+            else:
+                services.update_contact(current_user, contact, contact_data(form))
+        except services.CompanyError as error:
+            db.session.rollback()
+            show_company_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Kontaktpersonen är sparad."), "success")
+            return redirect(url_for("companies.show", company_id=company.id, _anchor="contacts"))
+    return render_template(
+        "companies/contact_form.html", form=form, company=company, contact=contact
+    )
+
+
+@bp.route("/<int:company_id>/kontakter/<int:contact_id>/ta-bort", methods=["POST"])
+def delete_contact(company_id, contact_id):
+    company = get_company_or_404(company_id)
+    contact = get_contact_or_404(company, contact_id)
+    services.delete_contact(current_user, contact)
+    db.session.commit()
+    flash(_("Kontaktpersonen är borttagen."), "success")
+    return redirect(url_for("companies.show", company_id=company.id, _anchor="contacts"))
+
+
+# --- Merging duplicates ------------------------------------------------------------------------
+
+
+@bp.route("/<int:company_id>/sammanfoga", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.COORDINATOR)
+def merge(company_id):
+    keep = get_company_or_404(company_id)
+    if keep.is_merged:
+        return redirect(url_for("companies.show", company_id=keep.id))
+    form = MergeForm()
+    duplicate = None
+    if form.validate_on_submit():
+        duplicate = services.find_merge_candidate(form.other.data, keep)
+        if duplicate is None or duplicate.id == keep.id or duplicate.is_merged:
+            form.other.errors = [_("Hittar inget annat företag med det numret eller id:t.")]
+            duplicate = None
+        elif request.form.get("confirm") == "1" and form.duplicate_id.data == str(duplicate.id):
+            services.merge_companies(current_user, keep, duplicate)
+            db.session.commit()
+            flash(_("Företagen är sammanslagna."), "success")
+            return redirect(url_for("companies.show", company_id=keep.id))
+        else:
+            form.duplicate_id.data = str(duplicate.id)
+    return render_template("companies/merge.html", form=form, keep=keep, duplicate=duplicate)
+
+
+# --- Imports (admins) --------------------------------------------------------------------------
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@admin_only
+def imports():
+    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
+    form = ImportForm()
+    if form.validate_on_submit():
+        run = importer.queue_upload(
+            current_user,
+            form.file.data,
+            form.format.data,
+            only_postcodes=services.split_list(form.only_postcodes.data),
+            only_towns=services.split_list(form.only_towns.data),
+        )
+        db.session.commit()
+        if current_app.config["IMPORTS_RUN_IN_PROCESS"]:
+            importer.start_in_background(current_app._get_current_object(), run.id)
+        flash(_("Filen är uppladdad och läses in."), "success")
+        return redirect(url_for("companies.import_run", run_id=run.id))
+    return render_template("companies/imports.html", form=form, runs=importer.recent_runs())
+
+
+@bp.route("/import/<int:run_id>")
+@admin_only
+def import_run(run_id):
+    run = db.session.get(ImportRun, run_id)
+    if run is None:
+        abort(404)
+    return render_template("companies/import_run.html", run=run)
+
+
+@bp.route("/import/<int:run_id>/avvisade-rader.csv")
+@admin_only
+def import_rejects(run_id):
+    run = db.session.get(ImportRun, run_id)
+    path = importer.reject_file_of(run) if run is not None else None
+    if path is None:
+        abort(404)
+    return send_file(
+        path, mimetype="text/csv", as_attachment=True, download_name=f"avvisade-rader-{run.id}.csv"
+    )
