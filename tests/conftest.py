@@ -78,6 +78,15 @@ def database(request, tmp_path_factory):
 def empty_all_tables(backend: str) -> None:
     tables = [table.name for table in db.metadata.sorted_tables]
     if backend == "postgresql":
+        # A response a test left unread (a streamed export) may still hold a transaction open;
+        # end such leftovers so that TRUNCATE does not wait for them forever.
+        db.session.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        db.session.execute(text("SET LOCAL lock_timeout = '30s'"))
         quoted = ", ".join(f'"{name}"' for name in tables)
         db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
     else:
@@ -99,6 +108,9 @@ class FormClient(FlaskClient):
         # read snapshot would make the test's next write fail once the request has written.
         if has_app_context():
             db.session.commit()
+        # Buffered: a streamed body is read to the end inside the request's own context, so the
+        # request's teardown (closing its database session) runs there too.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, page_url: str = "/konto/logga-in") -> str:

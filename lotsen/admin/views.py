@@ -74,9 +74,7 @@ def users():
         current_app.config["PAGE_SIZE"],
         descending=sort == "created",
     )
-    return render_template(
-        "admin/users.html", page=page, search=search, status=status, sort=sort
-    )
+    return render_template("admin/users.html", page=page, search=search, status=status, sort=sort)
 
 
 def user_form(user: User | None = None) -> UserForm:
@@ -114,8 +112,10 @@ def create_user():
         else:
             db.session.commit()
             flash(
-                _("Kontot för %(name)s är skapat. En länk för att välja lösenord har skickats.",
-                  name=user.name),
+                _(
+                    "Kontot för %(name)s är skapat. En länk för att välja lösenord har skickats.",
+                    name=user.name,
+                ),
                 "success",
             )
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -140,9 +140,7 @@ def edit_user(user_id):
             flash(_("Ändringarna är sparade."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     history = audit_history("users", user.id)
-    return render_template(
-        "admin/user_form.html", form=form, user=user, history=history
-    )
+    return render_template("admin/user_form.html", form=form, user=user, history=history)
 
 
 @bp.route("/anvandare/<int:user_id>/aktiv", methods=["POST"])
@@ -171,8 +169,10 @@ def send_password_link(user_id):
     if ConfirmForm().validate_on_submit() and user.active:
         accounts.send_password_link(user)
         db.session.commit()
-        flash(_("En länk för att välja lösenord har skickats till %(email)s.", email=user.email),
-              "success")
+        flash(
+            _("En länk för att välja lösenord har skickats till %(email)s.", email=user.email),
+            "success",
+        )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 

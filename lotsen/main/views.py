@@ -11,7 +11,16 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def index():
-    return render_template("main/index.html", user=current_user)
+    from lotsen.accounts.models import Role
+    from lotsen.cases.queries import my_open_cases, open_case_counts
+
+    works_cases = current_user.has_role(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
+    return render_template(
+        "main/index.html",
+        user=current_user,
+        case_counts=open_case_counts() if works_cases else None,
+        my_cases=my_open_cases(current_user) if works_cases else [],
+    )
 
 
 @bp.route("/sprak", methods=["POST"])

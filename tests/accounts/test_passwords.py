@@ -81,9 +81,10 @@ def test_password_reset_by_email_link_works_once(app, client):
     assert client.get(path).status_code == 200
     done = client.submit(path, {"new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD})
     assert done.status_code == 302
-    assert client.submit(
-        "/konto/logga-in", {"email": user.email, "password": NEW_PASSWORD}
-    ).location == "/"
+    assert (
+        client.submit("/konto/logga-in", {"email": user.email, "password": NEW_PASSWORD}).location
+        == "/"
+    )
     again = client.get(path)
     assert again.status_code == 404
     assert "Länken gäller inte längre" in again.get_data(as_text=True)

@@ -10,8 +10,12 @@ def test_departments_are_created_edited_and_listed_with_member_counts(client, lo
     login(Role.ADMIN)
     response = client.submit(
         "/admin/avdelningar/ny",
-        {"name": "Miljö och hälsa", "short_name": "MHS", "email": "miljo@kommun.example",
-         "active": "y"},
+        {
+            "name": "Miljö och hälsa",
+            "short_name": "MHS",
+            "email": "miljo@kommun.example",
+            "active": "y",
+        },
     )
     assert response.status_code == 302
     department = db.session.scalar(select(Department).where(Department.name == "Miljö och hälsa"))
@@ -41,8 +45,12 @@ def test_categories_have_help_text_and_order(client, login):
     CategoryFactory(name="Övrigt", sort_order=90)
     response = client.submit(
         "/admin/kategorier/ny",
-        {"name": "Livsmedel och servering", "help_text": "Registrering av livsmedelsanläggning.",
-         "sort_order": "0", "active": "y"},
+        {
+            "name": "Livsmedel och servering",
+            "help_text": "Registrering av livsmedelsanläggning.",
+            "sort_order": "0",
+            "active": "y",
+        },
     )
     assert response.status_code == 302
     category = db.session.scalar(select(Category).where(Category.name == "Livsmedel och servering"))
@@ -64,8 +72,12 @@ def test_settings_are_saved_and_audited(client, login):
     login(Role.ADMIN)
     response = client.submit(
         "/admin/installningar",
-        {"organisation_name": "Alingsås kommun", "team_name": "Företagslotsen",
-         "team_email": "foretagslotsen@alingsas.example", "team_phone": "0322-61 60 00"},
+        {
+            "organisation_name": "Alingsås kommun",
+            "team_name": "Företagslotsen",
+            "team_email": "foretagslotsen@alingsas.example",
+            "team_phone": "0322-61 60 00",
+        },
     )
     assert response.status_code == 302
     page = client.get("/admin/installningar").get_data(as_text=True)

@@ -86,9 +86,8 @@ def test_admin_cannot_remove_their_own_admin_role_or_deactivate_themselves(clien
         {"name": admin.name, "email": admin.email, "roles": ["official"]},
     ).get_data(as_text=True)
     assert "Du kan inte ta bort din egen administratörsroll." in page
-    client.submit(
-        f"/admin/anvandare/{admin.id}/aktiv", {"active": "0"}, page_url=f"/admin/anvandare/{admin.id}"
-    )
+    admin_page = f"/admin/anvandare/{admin.id}"
+    client.submit(f"{admin_page}/aktiv", {"active": "0"}, page_url=admin_page)
     assert fetch_user(admin.email).active
 
 

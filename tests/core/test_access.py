@@ -16,8 +16,21 @@ PUBLIC_ENDPOINTS = {
     "main.health",
     "main.accessibility_statement",
     "main.favicon",
+    # The business owner's side: no account needed; the status pages need a valid token.
+    "public.ask",
+    "public.receipt",
+    "public.status",
+    "public.status_attachment",
+    "public.new_link",
 }
-DUMMY_ARGUMENTS = {"integer": 1, "float": 1.5, "default": "x", "string": "x", "path": "x", "uuid": "x"}
+DUMMY_ARGUMENTS = {
+    "integer": 1,
+    "float": 1.5,
+    "default": "x",
+    "string": "x",
+    "path": "x",
+    "uuid": "x",
+}
 
 
 def endpoint_requests(app):
@@ -27,7 +40,10 @@ def endpoint_requests(app):
         values = {}
         for argument, converter in rule._converters.items():
             kind = type(converter).__name__.replace("Converter", "").lower()
-            values[argument] = DUMMY_ARGUMENTS.get(kind, "x")
+            if kind == "any":
+                values[argument] = sorted(converter.items)[0]
+            else:
+                values[argument] = DUMMY_ARGUMENTS.get(kind, "x")
         _domain, url = rule.build(values, append_unknown=False)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             requests.append((rule.endpoint, method, url))

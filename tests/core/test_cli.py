@@ -1,7 +1,7 @@
 from sqlalchemy import func, select
 
 from lotsen.accounts.models import Department, Role, User
-from lotsen.cases.models import Category
+from lotsen.cases.models import Case, Category
 from lotsen.demo import DEMO_PASSWORD
 from lotsen.extensions import db
 
@@ -14,10 +14,13 @@ def test_demo_data_loads_every_role_and_is_safe_to_run_twice(runner, client):
     first = runner.invoke(args=["lotsen", "demo-data"])
     assert first.exit_code == 0, first.output
     assert DEMO_PASSWORD in first.output and "admin@kommun.example" in first.output
-    counts = (count(User), count(Department), count(Category))
+    counts = (count(User), count(Department), count(Category), count(Case))
+    assert counts[3] >= 10
     second = runner.invoke(args=["lotsen", "demo-data"])
     assert second.exit_code == 0
-    assert (count(User), count(Department), count(Category)) == counts
+    assert (count(User), count(Department), count(Category), count(Case)) == counts
+    statuses = set(db.session.scalars(select(Case.status)))
+    assert {"new", "in_progress", "waiting_for_company", "answered", "closed"} <= statuses
     roles = set().union(*(user.roles for user in db.session.scalars(select(User))))
     assert roles == set(Role)
     response = client.submit(
