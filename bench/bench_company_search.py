@@ -67,8 +67,8 @@ def time_searches(url: str, count: int) -> dict[str, list[float]]:
             for text in texts:
                 start = time.perf_counter()
                 page = company_page(CompanyFilters(q=text), viewer, None, 25)
-                for company in page.items:
-                    company.sni_codes, company.tags  # what the template reads
+                shown = [(c.name, len(c.sni_codes), len(c.tags)) for c in page.items]
+                assert len(shown) <= 25  # the template reads names, SNI codes and tags
                 timings[kind].append((time.perf_counter() - start) * 1000)
                 db.session.rollback()
     return timings
@@ -89,7 +89,9 @@ def report(kind: str, timings: dict[str, list[float]]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--queries", type=int, default=200)
@@ -101,8 +103,17 @@ def main() -> None:
     for kind in kinds:
         with fresh_database(kind) as url:
             print(f"Importing {args.rows:,} rows into {kind} …", file=sys.stderr)
-            run_phase(importer, "--phase", "import", "--url", url, "--file", path,
-                      "--format", "bolagsverket")
+            run_phase(
+                importer,
+                "--phase",
+                "import",
+                "--url",
+                url,
+                "--file",
+                path,
+                "--format",
+                "bolagsverket",
+            )
             report(kind, time_searches(url, args.queries))
 
 

@@ -13,7 +13,9 @@ from contextlib import contextmanager
 import psycopg
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-POSTGRES_ADMIN_URL = os.environ.get("LOTSEN_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "LOTSEN_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
 sys.path.insert(0, ROOT)
 
 

@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, insert, select, update
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Integer, String, any_, delete, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.expression import bindparam
 
 from lotsen.audit.services import record
@@ -263,7 +265,7 @@ class BatchWriter:
         CSV) matches the only stored registration of its number, whatever that one's suffix."""
         numbers = list({org_number for org_number, _suffix in records})
         result = db.session.execute(
-            select(*self.stored_columns).where(Company.org_number.in_(numbers))
+            select(*self.stored_columns).where(one_of(Company.org_number, numbers))
         )
         by_number: dict[str, list[dict]] = {}
         for row in result.mappings():
@@ -287,7 +289,7 @@ class BatchWriter:
             return codes
         result = db.session.execute(
             select(CompanySniCode.company_id, CompanySniCode.code)
-            .where(CompanySniCode.company_id.in_(ids))
+            .where(one_of(CompanySniCode.company_id, ids))
             .order_by(CompanySniCode.company_id, CompanySniCode.position)
         )
         for company_id, code in result:
@@ -303,14 +305,28 @@ class BatchWriter:
     def insert(self, rows: list[CompanyRecord], now) -> None:
         if not rows:
             return
-        statement = self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True)
-        ids = db.session.execute(statement, [new_company_values(row, now) for row in rows])
+        bulk_insert(self.table, [new_company_values(row, now) for row in rows])
+        ids = self.ids_of([(row.org_number, row.registration_suffix) for row in rows])
         sni = []
-        for company_id, row in zip(ids.scalars(), rows, strict=True):
-            sni.extend(sni_rows(company_id, row.sni_codes))
-        if sni:
-            db.session.execute(insert(self.sni_table), sni)
+        for row in rows:
+            sni.extend(sni_rows(ids[(row.org_number, row.registration_suffix)], row.sni_codes))
+        bulk_insert(self.sni_table, sni)
         self.summary.inserted += len(rows)
+
+    @staticmethod
+    def ids_of(keys: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """The ids of just-inserted companies, by (org_number, registration_suffix)."""
+        wanted = set(keys)
+        result = db.session.execute(
+            select(Company.id, Company.org_number, Company.registration_suffix).where(
+                one_of(Company.org_number, list({number for number, _suffix in keys}))
+            )
+        )
+        return {
+            (number, suffix): company_id
+            for company_id, number, suffix in result
+            if (number, suffix) in wanted
+        }
 
     def update(self, rows: list[dict], sni_changes: dict[int, list[str]]) -> None:
         if rows:
@@ -327,7 +343,36 @@ class BatchWriter:
                 delete(self.sni_table).where(self.sni_table.c.company_id.in_(list(sni_changes)))
             )
             sni = [row for id_, codes in sni_changes.items() for row in sni_rows(id_, codes)]
-            db.session.execute(insert(self.sni_table), sni)
+            bulk_insert(self.sni_table, sni)
+
+
+def one_of(column, values: list):
+    """column IN values; on PostgreSQL as `= ANY(array)`: one parameter instead of thousands."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        element_type = Integer if isinstance(column.type, Integer) else String
+        return column == any_(literal(values, type_=ARRAY(element_type)))
+    return column.in_(values)
+
+
+def bulk_insert(table, rows: list[dict]) -> None:
+    """Insert many rows in the current transaction as fast as the database allows: COPY on
+    PostgreSQL, one executemany on SQLite. (An INSERT … RETURNING of thousands of rows costs
+    more in building and parsing the statement than in the database itself.)"""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    names = ", ".join(f'"{name}"' for name in columns)
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(
+                [Json(row[name]) if name in json_columns else row[name] for name in columns]
+            )
 
 
 def import_companies(
