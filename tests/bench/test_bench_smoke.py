@@ -29,7 +29,13 @@ def test_import_benchmark_runs_on_both_databases(tmp_path):
 
 def test_search_benchmark_runs_on_both_databases(tmp_path):
     output = run(
-        "bench_company_search.py", "--rows", "1500", "--queries", "5", "--db", "both",
+        "bench_company_search.py",
+        "--rows",
+        "1500",
+        "--queries",
+        "5",
+        "--db",
+        "both",
         tmp_path=tmp_path,
     )
     for search in ("orgnr", "name prefix", "name words"):
