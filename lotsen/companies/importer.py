@@ -18,6 +18,7 @@ wins and the earlier one is rejected as a duplicate.
 """
 
 import csv
+import json
 import logging
 import os
 import secrets
@@ -27,8 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from psycopg.types.json import Json
-from sqlalchemy import JSON, Integer, String, any_, delete, insert, literal, select, update
+from sqlalchemy import JSON, Integer, String, any_, delete, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.expression import bindparam
 
@@ -371,8 +371,13 @@ def bulk_insert(table, rows: list[dict]) -> None:
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(
-                [Json(row[name]) if name in json_columns else row[name] for name in columns]
+                [json_text(row[name]) if name in json_columns else row[name] for name in columns]
             )
+
+
+def json_text(value) -> str:
+    """JSON for a COPY row: COPY's text format hands it to the server as text."""
+    return json.dumps(value, ensure_ascii=False) if value else "[]"
 
 
 def import_companies(
@@ -420,12 +425,27 @@ def import_companies(
                 flush()
         last_line = total_lines
         flush()
+        if summary.inserted or summary.updated:
+            refresh_planner_statistics()
     finally:
         summary.reject_path = rejects.close()
     if run is not None:
         run.reject_path = summary.reject_path
     logger.info("Company import of %s: %s", os.path.basename(path), summary.line())
     return summary
+
+
+def refresh_planner_statistics() -> None:
+    """After a bulk load the query planners need fresh statistics to choose the search plans
+    (PostgreSQL's ANALYZE samples; SQLite's is limited to a sample of each index)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE companies"))
+        db.session.execute(text("ANALYZE company_sni_codes"))
+    else:
+        db.session.execute(text("PRAGMA analysis_limit = 1000"))
+        db.session.execute(text("ANALYZE companies"))
+        db.session.execute(text("ANALYZE company_sni_codes"))
+    db.session.commit()
 
 
 def reject_duplicate(rejects, summary, earlier: CompanyRecord, later: CompanyRecord) -> None:

@@ -29,7 +29,8 @@ from lotsen.extensions import db
 HAND_WRITTEN_SEARCH_OBJECTS = (
     "company_search",  # SQLite FTS5 table, its shadow tables and triggers
     "ix_companies_name_trgm",  # PostgreSQL GIN trigram index on lower(name)
-    "ix_companies_fulltext",  # PostgreSQL GIN full-text index (swedish)
+    "ix_companies_fulltext",  # PostgreSQL GIN full-text index (swedish) on search_vector
+    "search_vector",  # PostgreSQL stored generated tsvector column of companies
 )
 
 
@@ -117,7 +118,6 @@ class Company(db.Model):
         Index("ix_companies_town", "town", "sort_name", "id"),
         Index("ix_companies_registered_on", "registered_on", "id"),
         Index("ix_companies_municipality", "municipality_code", "sort_name", "id"),
-        Index("ix_companies_merged_into", "merged_into_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

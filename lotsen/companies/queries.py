@@ -6,13 +6,18 @@ One search box understands three things:
 - words: every word must begin a word of the name or the town. PostgreSQL uses the full-text
   index (`swedish` configuration, prefix queries) together with the trigram index for a prefix
   of the whole name; SQLite uses the FTS5 table `company_search` with prefix queries.
+
+A word search is planned by how many companies it matches (counted up to SMALL_MATCH_SET):
+few are found first and then sorted; many are found by walking the list's sort index and
+keeping the matching rows, which stops after one page.
 """
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 
-from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy import Integer, and_, func, literal, literal_column, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import selectinload
 
 from lotsen.audit.models import AuditEvent
@@ -29,10 +34,9 @@ from lotsen.companies.services import may_see_personal_numbers
 from lotsen.extensions import db
 from lotsen.pagination import Page, SortKey, paginate_by
 
-# Must stay identical to the index expression in migrations/versions/0002_companies.py.
-FULLTEXT_DOCUMENT = (
-    "to_tsvector('swedish'::regconfig, companies.name || ' ' || coalesce(companies.town, ''))"
-)
+# PostgreSQL: a stored generated tsvector (swedish) of name and town, see the migration.
+FULLTEXT_DOCUMENT = "companies.search_vector"
+SMALL_MATCH_SET = 3000
 SORTS = {
     "name": [SortKey(Company.sort_name), SortKey(Company.id)],
     "town": [SortKey(Company.town, nullable=True), SortKey(Company.sort_name), SortKey(Company.id)],
@@ -86,19 +90,33 @@ def dialect_name() -> str:
     return db.session.get_bind().dialect.name
 
 
-def search_condition(q: str, viewer):
-    """The WHERE clause for the search box, or None when there is nothing to search."""
+def with_search(query, q: str, viewer):
+    """`query` narrowed to what the search box asks for (unchanged when it asks nothing)."""
     q = q.strip()
     if not q:
-        return None
+        return query
     if ORG_NUMBER_LIKE.match(q):
-        return org_number_condition(q, viewer)
+        return query.where(org_number_condition(q, viewer))
     words = WORD.findall(q.lower())[:MAX_SEARCH_WORDS]
     if not words:
-        return None
+        return query
     if dialect_name() == "postgresql":
-        return postgresql_text_condition(q, words)
-    return sqlite_text_condition(words)
+        match, ids = postgresql_text_match(q, words)
+    else:
+        match, ids = sqlite_text_match(words)
+    found = list(db.session.scalars(ids.limit(SMALL_MATCH_SET + 1)))
+    if len(found) > SMALL_MATCH_SET:
+        # Many matches: walk the list's sort index and keep the matching rows; this stops
+        # after one page.
+        return query.where(match)
+    # Few: fetch them by id and sort them. (On PostgreSQL a join to the unnested ids: with
+    # "id = ANY(…)" the planner walks the sort index instead, which is slow when the matches
+    # lie together far down the list.)
+    if dialect_name() == "postgresql":
+        matched = func.unnest(literal(found, type_=ARRAY(Integer)))
+        matched = matched.table_valued("id").render_derived(name="matched")
+        return query.join(matched, Company.id == matched.c.id)
+    return query.where(Company.id.in_(found))
 
 
 def org_number_condition(q: str, viewer):
@@ -119,28 +137,33 @@ def escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def postgresql_text_condition(q: str, words: list[str]):
+def postgresql_text_match(q: str, words: list[str]):
+    """(condition, SELECT of the matching ids): words by full text, or a prefix of the name."""
     tsquery = " & ".join(f"{word}:*" for word in words)
     fulltext = literal_column(FULLTEXT_DOCUMENT).op("@@")(
         func.to_tsquery(literal_column("'swedish'::regconfig"), tsquery)
     )
     prefix = escape_like(" ".join(q.lower().split())) + "%"
-    return or_(fulltext, func.lower(Company.name).like(prefix, escape="\\"))
+    match = or_(fulltext, func.lower(Company.name).like(prefix, escape="\\"))
+    return match, select(Company.id).where(match)
 
 
-def sqlite_text_condition(words: list[str]):
+SQLITE_MATCHES = "SELECT rowid FROM company_search WHERE company_search MATCH :match"
+
+
+def sqlite_text_match(words: list[str]):
+    """(condition, SELECT of the matching ids) through the FTS5 table."""
     match = " ".join(f'"{word}"*' for word in words)
-    return text(
-        "companies.id IN (SELECT rowid FROM company_search WHERE company_search MATCH :match)"
-    ).bindparams(match=match)
+    ids = select(literal_column("rowid")).select_from(text("company_search"))
+    ids = ids.where(text("company_search MATCH :match")).params(match=match)
+    # The unary + keeps SQLite from looking every match up by id: it walks the sort index.
+    condition = text(f"+companies.id IN ({SQLITE_MATCHES})").bindparams(match=match)
+    return condition, ids
 
 
 def company_query(filters: CompanyFilters, viewer):
     """SELECT of the companies matching `filters` (merged duplicates are never listed)."""
-    query = select(Company).where(Company.merged_into_id.is_(None))
-    condition = search_condition(filters.q, viewer)
-    if condition is not None:
-        query = query.where(condition)
+    query = with_search(select(Company).where(Company.merged_into_id.is_(None)), filters.q, viewer)
     if filters.section:
         query = query.where(
             Company.id.in_(
