@@ -1,0 +1,1 @@
+"""The municipality's business strategy (näringslivsstrategiskt program) stored as data."""

@@ -1,0 +1,1 @@
+"""The satisfaction survey (NKI, compatible with SKR Insikt) sent after each closed case."""

@@ -1,0 +1,1 @@
+"""Company visits (företagsbesök): plan, record, follow up."""
