@@ -1,0 +1,235 @@
+"""Read side of triage: the queue, the view counts, notifications, absences, routing overview.
+
+Every list is keyset-paginated over an index; counts are capped (COUNT over a LIMITed subquery),
+so no page grows with the number of cases kept.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, g
+from sqlalchemy import func, inspect, literal, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
+
+from lotsen.accounts.models import Department, Role, User
+from lotsen.cases.models import Case, CaseStatus, Category
+from lotsen.db_types import utcnow
+from lotsen.extensions import db
+from lotsen.pagination import Page, paginate
+from lotsen.timekeeping.calendar import working_minutes
+from lotsen.timekeeping.models import Clock
+from lotsen.triage.models import Absence, DepartmentAutoAssignment, Notification, RoutingRule
+from lotsen.triage.services import OPEN, today
+
+COUNT_CAP = 999  # "999+" beyond this: a count never scans more than this many index entries
+
+
+def with_figures(query):
+    figures = inspect(Case).relationships["figures"].class_attribute  # a backref
+    return query.options(selectinload(figures))
+
+
+# --- The triage queue -----------------------------------------------------------------------
+
+
+def triage_query(department_id: int | None = None):
+    """New cases nobody leads yet (index ix_cases_status_received or the department one)."""
+    query = select(Case).where(Case.status == CaseStatus.NEW, Case.lead_id.is_(None))
+    if department_id:
+        query = query.where(Case.department_id == department_id)
+    return query
+
+
+def triage_page(cursor: str | None, per_page: int, department_id: int | None = None) -> Page:
+    """The triage queue, oldest first."""
+    return paginate(
+        with_figures(triage_query(department_id)), Case.received_at, Case.id, cursor, per_page
+    )
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """The next service target of an open case: which, when, and working minutes left."""
+
+    target: str  # first_response | resolution
+    due_at: datetime
+    minutes_left: int  # negative when late
+    paused: bool
+    state: str  # ok | at_risk | breached (as the escalation reads the figures)
+
+
+def countdown(case: Case, calendar, now: datetime | None = None) -> Countdown | None:
+    """Read from the stored figures (timekeeping): first reply if none yet, else resolution."""
+    figures = case.figures
+    if figures is None:
+        return None
+    now = now or utcnow()
+    if case.first_response_at is None and figures.first_response_due_at is not None:
+        target, due_at = "first_response", figures.first_response_due_at
+        target_minutes = figures.first_response_target_minutes
+    elif figures.resolution_due_at is not None:
+        target, due_at = "resolution", figures.resolution_due_at
+        target_minutes = figures.resolution_target_minutes
+    else:
+        return None
+    if due_at >= now:
+        left = working_minutes(now, due_at, calendar)
+    else:
+        left = -working_minutes(due_at, now, calendar)
+    share = float(current_app.config["ESCALATION_AT_RISK_SHARE"])
+    if left < 0:
+        state = "breached"
+    elif left <= target_minutes * (1 - share):
+        state = "at_risk"
+    else:
+        state = "ok"
+    return Countdown(target, due_at, left, figures.clock == Clock.PAUSED, state)
+
+
+# --- Counts for the navigation ------------------------------------------------------------
+
+
+def capped_count(query) -> object:
+    """A scalar subquery counting at most COUNT_CAP + 1 rows of `query`."""
+    limited = query.with_only_columns(literal(1)).limit(COUNT_CAP + 1).subquery()
+    return select(func.count()).select_from(limited).scalar_subquery()
+
+
+def open_cases():
+    return select(Case.id).where(Case.status.in_(OPEN))
+
+
+def view_counts(user) -> dict[str, int]:
+    """Counts of the case views and notifications for `user`, in one query."""
+    department_ids = [d.id for d in user.departments]
+    columns = {
+        "mine": capped_count(open_cases().where(Case.lead_id == user.id)),
+        "department": capped_count(open_cases().where(Case.department_id.in_(department_ids))),
+        "all": capped_count(open_cases()),
+        "triage": capped_count(triage_query()),
+        "unread": capped_count(
+            select(Notification.id).where(
+                Notification.user_id == user.id, Notification.read_at.is_(None)
+            )
+        ),
+    }
+    row = db.session.execute(select(*(c.label(name) for name, c in columns.items()))).one()
+    return dict(row._mapping)
+
+
+def cached_view_counts(user) -> dict[str, int]:
+    """view_counts once per request: the navigation and the page share it."""
+    counts = g.get("triage_view_counts")
+    if counts is None:
+        counts = view_counts(user)
+        g.triage_view_counts = counts
+    return counts
+
+
+def nav_counts(user) -> dict[str, int]:
+    """Badges of the main navigation, by endpoint."""
+    if user is None or not user.is_authenticated:
+        return {}
+    try:
+        counts = cached_view_counts(user)
+    except SQLAlchemyError:  # an error page for a broken database must still render
+        current_app.logger.warning("navigation counts unavailable", exc_info=True)
+        return {}
+    badges = {"triage.notifications": counts["unread"]}
+    if user.has_role(Role.COORDINATOR, Role.ADMIN):
+        badges["triage.queue"] = counts["triage"]
+    return badges
+
+
+def format_count(number: int) -> str:
+    return f"{COUNT_CAP}+" if number > COUNT_CAP else str(number)
+
+
+# --- Notifications, absences, saved filters -----------------------------------------------
+
+
+def notifications_page(user, cursor: str | None, per_page: int) -> Page:
+    query = select(Notification).where(Notification.user_id == user.id)
+    return paginate(query, Notification.id, Notification.id, cursor, per_page, descending=True)
+
+
+def absences_of(user) -> list[Absence]:
+    """Current and coming absences of `user`, soonest first."""
+    return list(
+        db.session.scalars(
+            select(Absence)
+            .where(Absence.user_id == user.id, Absence.ends_on >= today())
+            .order_by(Absence.starts_on, Absence.id)
+        )
+    )
+
+
+def current_and_coming_absences() -> list[Absence]:
+    """Every absence not yet over (index ix_absences_ends_on), soonest first."""
+    return list(
+        db.session.scalars(
+            select(Absence)
+            .where(Absence.ends_on >= today())
+            .order_by(Absence.starts_on, Absence.id)
+        )
+    )
+
+
+def saved_filters_of(user):
+    from lotsen.triage.models import SavedFilter
+
+    return list(
+        db.session.scalars(
+            select(SavedFilter).where(SavedFilter.user_id == user.id).order_by(SavedFilter.name)
+        )
+    )
+
+
+def handled_category_ids(user) -> list[int]:
+    from lotsen.triage.services import categories_handled
+
+    return sorted(categories_handled([user.id])[user.id])
+
+
+# --- Routing overview (admin) --------------------------------------------------------------
+
+
+def routing_overview() -> list[tuple[Category, RoutingRule | None]]:
+    """Every category with its routing rule (None if it has none), by sort order."""
+    rows = db.session.execute(
+        select(Category, RoutingRule)
+        .outerjoin(RoutingRule, RoutingRule.category_id == Category.id)
+        .order_by(Category.sort_order, Category.name)
+    ).all()
+    return [(category, rule) for category, rule in rows]
+
+
+def departments_with_auto_assignment() -> list[tuple[Department, DepartmentAutoAssignment | None]]:
+    rows = db.session.execute(
+        select(Department, DepartmentAutoAssignment)
+        .outerjoin(
+            DepartmentAutoAssignment, DepartmentAutoAssignment.department_id == Department.id
+        )
+        .where(Department.active)
+        .order_by(Department.name)
+    ).all()
+    return [(department, setting) for department, setting in rows]
+
+
+def active_departments() -> list[Department]:
+    return list(
+        db.session.scalars(select(Department).where(Department.active).order_by(Department.name))
+    )
+
+
+def active_categories() -> list[Category]:
+    return list(
+        db.session.scalars(
+            select(Category).where(Category.active).order_by(Category.sort_order, Category.name)
+        )
+    )
+
+
+def user_by_id(user_id) -> User | None:
+    return db.session.get(User, user_id) if isinstance(user_id, int) else None
