@@ -1,0 +1,111 @@
+"""The case access policy: who may see a case, and who may work on it.
+
+Every official, coordinator and manager reaches the case *register*: the case list with number,
+subject, company, status, category, department and lead (what a public diary, diariet, shows).
+The case itself is more than that: the business owner's messages and contact details, internal
+notes, attachments and the contributions of other departments. The rules:
+
+may_view_case(user, case): the whole case page, read-only.
+    1. Coordinators and managers see every case: they distribute and follow up the work.
+    2. The case lead.
+    3. An official asked for a contribution (delsvar) on the case, whatever its state.
+    4. Members of the case's departments: the responsible department and every department a
+       contribution was asked of.
+    5. Any official while the case is not yet distributed (no lead and no responsible
+       department): new cases are the team's shared intake.
+    Anyone else gets the register summary of the case and the name of its lead, nothing more
+    (no messages, notes, attachments, contact person or contributions).
+
+may_work_on_case(user, case): reply to the company, write internal notes, change the status,
+edit the case, link the company. Coordinators; the lead; officials of the responsible
+department; any official while the case is not yet distributed. A contributor (rule 3) and the
+members of contributing departments (rule 4) only read the case: a contributor writes their part
+on the contribution's own page. Managers only read, as before.
+
+The team's own actions (lotsen.team.services): only the lead asks for contributions and sends
+the coordinated answer; the lead or a coordinator hands the case over to another department.
+"""
+
+from sqlalchemy import exists, or_, select
+
+from lotsen.accounts.models import Role
+from lotsen.extensions import db
+
+
+def is_undistributed(case) -> bool:
+    return case.lead_id is None and case.department_id is None
+
+
+def department_ids(user) -> set[int]:
+    return {department.id for department in user.departments}
+
+
+def is_contributor_or_contributing_department(user, case) -> bool:
+    """Whether `user` was asked for a contribution on `case`, or is in a department that was."""
+    from lotsen.team.models import CaseContribution
+
+    departments = department_ids(user)
+    involved = CaseContribution.contributor_id == user.id
+    if departments:
+        involved = or_(involved, CaseContribution.department_id.in_(departments))
+    return bool(
+        db.session.scalar(select(exists().where(CaseContribution.case_id == case.id, involved)))
+    )
+
+
+def may_view_case(user, case) -> bool:
+    """Whether `user` may read the whole case (see the module docstring for the policy)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.has_role(Role.COORDINATOR, Role.MANAGER):
+        return True
+    if not user.has_role(Role.OFFICIAL):
+        return False
+    if case.lead_id == user.id or is_undistributed(case):
+        return True
+    if case.department_id is not None and case.department_id in department_ids(user):
+        return True
+    return is_contributor_or_contributing_department(user, case)
+
+
+def may_work_on_case(user, case) -> bool:
+    """Whether `user` may reply, note, change status and edit (see the module docstring)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.has_role(Role.COORDINATOR):
+        return True
+    if not user.has_role(Role.OFFICIAL):
+        return False
+    if case.lead_id == user.id or is_undistributed(case):
+        return True
+    return case.department_id is not None and case.department_id in department_ids(user)
+
+
+def viewable_case_ids(user, cases) -> set[int]:
+    """The ids among `cases` that `user` may view, in at most one query (for lists)."""
+    from lotsen.team.models import CaseContribution
+
+    cases = list(cases)
+    if user is None or not user.is_authenticated:
+        return set()
+    if user.has_role(Role.COORDINATOR, Role.MANAGER):
+        return {case.id for case in cases}
+    if not user.has_role(Role.OFFICIAL):
+        return set()
+    departments = department_ids(user)
+    visible = {
+        case.id
+        for case in cases
+        if case.lead_id == user.id or is_undistributed(case) or case.department_id in departments
+    }
+    rest = [case.id for case in cases if case.id not in visible]
+    if rest:
+        involved = CaseContribution.contributor_id == user.id
+        if departments:
+            involved = or_(involved, CaseContribution.department_id.in_(departments))
+        visible.update(
+            db.session.scalars(
+                select(CaseContribution.case_id).where(CaseContribution.case_id.in_(rest), involved)
+            )
+        )
+    return visible
