@@ -1,0 +1,1 @@
+"""The managers' dashboard, exports, the yearly report and escalation of late cases."""

@@ -1,0 +1,188 @@
+"""Managers' dashboard, exports and the printable yearly report."""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from lotsen.accounts.access import roles_required
+from lotsen.accounts.models import Department, Role, User
+from lotsen.cases.models import Category, Channel
+from lotsen.db_types import utcnow
+from lotsen.extensions import db
+from lotsen.reports import exports, pdf, queries, targets
+from lotsen.reports.forms import ReportFilterForm
+from lotsen.timekeeping.calendar import STOCKHOLM
+
+bp = Blueprint("reports", __name__, url_prefix="/rapporter")
+managers = roles_required(Role.MANAGER, Role.ADMIN)
+
+
+def today() -> date:
+    return utcnow().astimezone(STOCKHOLM).date()
+
+
+def int_or_none(value) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def filter_form() -> ReportFilterForm:
+    form = ReportFilterForm(request.args)
+    form.validate()  # a bad date is reported next to its field and the default is used
+    everything = [("", _("Alla"))]
+    categories = db.session.scalars(select(Category).order_by(Category.name))
+    form.category.choices = choices(everything + [(str(c.id), c.name) for c in categories])
+    departments = db.session.scalars(select(Department).order_by(Department.name))
+    form.department.choices = choices(everything + [(str(d.id), d.name) for d in departments])
+    users = db.session.scalars(select(User).where(User.active).order_by(User.name))
+    form.lead.choices = choices(everything + [(str(u.id), u.name) for u in users])
+    form.channel.choices = choices(everything + [(c.value, c.label) for c in Channel])
+    return form
+
+
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
+
+
+def sensible(day: date | None) -> date | None:
+    """A date the period may use; far-off ones (year 1 or 9999) would overflow on the way."""
+    return day if day is not None and EARLIEST <= day <= LATEST else None
+
+
+def filters_from(form: ReportFilterForm) -> queries.ReportFilters:
+    first, last = queries.default_period(today())
+    date_from = sensible(form.date_from.data) or first
+    date_to = sensible(form.date_to.data) or last
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    return queries.ReportFilters(
+        date_from=date_from,
+        date_to=date_to,
+        category_id=int_or_none(form.category.data),
+        department_id=int_or_none(form.department.data),
+        lead_id=int_or_none(form.lead.data),
+        channel=form.channel.data if form.channel.data in set(Channel) else None,
+    )
+
+
+def report_context(filters: queries.ReportFilters) -> dict:
+    summary, trend = queries.key_figures(filters)
+    departments, categories = queries.tables(filters)
+    return {
+        "filters": filters,
+        "summary": summary,
+        "trend": trend,
+        "departments": departments,
+        "categories": categories,
+    }
+
+
+@bp.route("/")
+@managers
+def dashboard():
+    form = filter_form()
+    filters = filters_from(form)
+    return render_template("reports/dashboard.html", form=form, **report_context(filters))
+
+
+def requested_year() -> int:
+    """The ?year= of a yearly report (this year by default); 404 for one out of range."""
+    year = request.args.get("year", type=int) or today().year
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return year
+
+
+def whole_year(year: int) -> queries.ReportFilters:
+    return queries.ReportFilters(date(year, 1, 1), date(year, 12, 31))
+
+
+@bp.route("/arsrapport")
+@managers
+def yearly_report():
+    year = requested_year()
+    context = report_context(whole_year(year))
+    return render_template("reports/yearly.html", year=year, **context)
+
+
+@bp.route("/arsrapport.pdf")
+@managers
+def yearly_report_pdf():
+    year = requested_year()
+    document = pdf.yearly_report_pdf(year, report_context(whole_year(year)))
+    response = Response(document, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f"attachment; filename=arsrapport-{year}.pdf"
+    return response
+
+
+@bp.route("/export/<name>.<fmt>")
+@managers
+def export(name: str, fmt: str):
+    if name not in exports.EXPORTS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    filters = filters_from(filter_form())
+    rows = exports.EXPORTS[name](filters)
+    filename = f"lotsen-{name}-{filters.date_from}-{filters.date_to}.{fmt}"
+    if fmt == "csv":
+        response = Response(
+            stream_with_context(exports.csv_chunks(rows)), mimetype="text/csv; charset=utf-8"
+        )
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return send_file(
+        exports.xlsx_file(rows, name),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=filename,
+    )
+
+
+@bp.app_template_filter("decimal")
+def decimal_filter(value, digits: int = 1) -> str:
+    """A number with `digits` decimals in the user's language; a dash when there is none."""
+    if value is None:
+        return "–"
+    return format_decimal(round(value, digits), format="#,##0." + "0" * digits)
+
+
+@bp.app_template_filter("percent")
+def percent_filter(value) -> str:
+    if value is None:
+        return "–"
+    return format_percent(value, format="#,##0 %")
+
+
+@bp.app_template_global()
+def report_export_url(name: str, fmt: str) -> str:
+    """The export `name` in format `fmt`, with the dashboard's current filters."""
+    return url_for("reports.export", name=name, fmt=fmt, **request.args.to_dict())
+
+
+@bp.app_template_global("target_alerts")
+def target_alerts_global(case):
+    """At-risk and breached service targets of `case`, for badges in the case pages."""
+    return targets.target_alerts(case)
+
+
+@bp.app_template_global("target_due_times")
+def target_due_times_global(case):
+    """Due times of the service targets of an open case, for the case list."""
+    return targets.target_due_times(case)

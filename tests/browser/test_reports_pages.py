@@ -1,0 +1,67 @@
+"""The dashboard, the yearly report and the delay-notice form in a real browser, checked by axe."""
+
+import pytest
+from playwright.sync_api import expect
+
+from lotsen.accounts.models import Role
+from lotsen.reports.delay import local_today
+from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
+from tests.reports.helpers import case_with_figures
+from tests.timekeeping.helpers import local
+
+pytestmark = pytest.mark.browser
+
+
+def some_cases():
+    category = CategoryFactory(name="Bygglov för verksamhet")
+    DepartmentFactory(name="Stadsbyggnad")
+    year = local_today().year
+    for day, minutes in enumerate([60, 540, 1200]):
+        case_with_figures(category, local(year, 3, 2 + day, 9), handling_minutes=minutes)
+    case_with_figures(category, local(year, 3, 9, 9), status="in_progress")
+
+
+def test_dashboard_has_no_accessibility_violations(app, live_server, page, axe, browser_login):
+    some_cases()
+    browser_login(page, live_server, UserFactory(roles=[Role.MANAGER]))
+
+    page.goto(live_server("/rapporter/"))
+
+    expect(page.get_by_role("heading", name="Rapporter", level=1)).to_be_visible()
+    expect(page.get_by_role("img", name="Inkomna och besvarade ärenden per månad")).to_be_visible()
+    axe(page)
+    page.goto(live_server(f"/rapporter/arsrapport?year={local_today().year}"))
+    axe(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner som PDF").click()
+    assert download.value.suggested_filename == f"arsrapport-{local_today().year}.pdf"
+
+
+def test_empty_dashboard_has_no_accessibility_violations(
+    app, live_server, page, axe, browser_login
+):
+    browser_login(page, live_server, UserFactory(roles=[Role.ADMIN]))
+
+    page.goto(live_server("/rapporter/?date_from=fel"))
+
+    expect(page.get_by_text("Det finns inga ärenden")).to_be_visible()
+    axe(page)
+
+
+def test_drill_down_to_the_case_list_has_no_accessibility_violations(
+    app, live_server, page, axe, browser_login
+):
+    some_cases()
+    browser_login(page, live_server, UserFactory(roles=[Role.MANAGER]))
+    page.goto(live_server("/rapporter/"))
+
+    backlog = page.get_by_role("region", name="Öppna ärenden efter ålder i arbetsdagar")
+    backlog.get_by_role("link", name="1").first.click()
+
+    expect(page.get_by_role("heading", name="Ärenden", level=1)).to_be_visible()
+    expect(page.get_by_label("Ålder (arbetsdagar)")).to_be_visible()
+    expect(page.get_by_text("Klart senast")).to_be_visible()
+    axe(page)
+    page.goto(live_server("/arenden/?age=9&within_target=kanske&received_from=0001-01-01"))
+    expect(page.get_by_text("Välj ett av alternativen i listan.").first).to_be_visible()
+    axe(page)
