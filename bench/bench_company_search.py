@@ -96,7 +96,11 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "out"))
+    parser.add_argument("--url", help="time searches on this existing, filled database")
     args = parser.parse_args()
+    if args.url:
+        report(args.url.split(":", 1)[0], time_searches(args.url, args.queries))
+        return
     path = generate(args.rows, "bolagsverket", args.out)
     importer = os.path.join(ROOT, "bench", "bench_company_import.py")
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]

@@ -103,7 +103,14 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.companies.views import bp as companies_bp
     from lotsen.main.views import bp as main_bp
     from lotsen.public.views import bp as public_bp
+    from lotsen.reports.delay import bp as delay_notices_bp
+    from lotsen.reports.views import bp as reports_bp
+    from lotsen.strategy.views import bp as strategy_bp
+    from lotsen.survey.views import bp as survey_bp
+    from lotsen.team.views import bp as team_bp
     from lotsen.timekeeping.views import bp as timekeeping_bp
+    from lotsen.triage.views import bp as triage_bp
+    from lotsen.visits.views import bp as visits_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -112,6 +119,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(timekeeping_bp)
+    app.register_blueprint(triage_bp)
+    app.register_blueprint(strategy_bp)
+    app.register_blueprint(visits_bp)
+    app.register_blueprint(survey_bp)
+    app.register_blueprint(team_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(delay_notices_bp)
     public(app.view_functions["static"])
     require_login_unless_public(app)
 

@@ -10,12 +10,16 @@ from lotsen.accounts import services as accounts
 from lotsen.accounts.models import Role
 from lotsen.companies.cli import import_companies_command, run_imports_command
 from lotsen.extensions import db
+from lotsen.strategy.cli import load_strategy_command
+from lotsen.team.cli import generate_meetings_command
 from lotsen.timekeeping.cli import recompute_figures_command
 
 lotsen_cli = AppGroup("lotsen", help="Lotsen administration commands.")
 lotsen_cli.add_command(import_companies_command)
 lotsen_cli.add_command(run_imports_command)
 lotsen_cli.add_command(recompute_figures_command)
+lotsen_cli.add_command(load_strategy_command)
+lotsen_cli.add_command(generate_meetings_command)
 
 
 @lotsen_cli.command("create-admin")
@@ -38,12 +42,24 @@ def demo_data():
     """Load demo departments, categories, officials, companies and cases (safe to run twice)."""
     from lotsen.demo import DEMO_PASSWORD, load_demo_data
     from lotsen.demo_cases import load_demo_cases
+    from lotsen.strategy.services import load_demo_strategy
+    from lotsen.survey.demo import load_demo_answers
+    from lotsen.team.demo import load_demo_team
+    from lotsen.visits.demo import load_demo_visits
 
     logins = load_demo_data()
     cases = load_demo_cases()
+    load_demo_strategy()
+    visits = load_demo_visits()
+    load_demo_answers()
+    contributions = load_demo_team()
     db.session.commit()
     if cases:
         click.echo(f"{cases} demo cases created.")
+    if visits:
+        click.echo(f"{visits} demo company visits created.")
+    if contributions:
+        click.echo(f"{contributions} demo contributions created.")
     click.echo(f"Demo data loaded. Log in with any of these (password: {DEMO_PASSWORD}):")
     for name, email, roles in logins:
         click.echo(f"  {email:38} {name:20} {roles}")
@@ -67,6 +83,16 @@ def send_mail(loop, interval, max_passes):
         if not loop or (max_passes is not None and passes >= max_passes):
             break
         time.sleep(interval)
+
+
+@lotsen_cli.command("escalate")
+def escalate():
+    """E-mail about cases at risk of missing, or past, a service target (run from cron)."""
+    from lotsen.reports.escalation import escalate_due_cases
+
+    result = escalate_due_cases()
+    db.session.commit()
+    click.echo(f"Escalated: {result.at_risk} at risk, {result.breached} breached.")
 
 
 @lotsen_cli.command("show-config")

@@ -43,6 +43,10 @@ class DefaultConfig:
     MAIL_MAX_ATTEMPTS = 8
 
     PAGE_SIZE = 25
+    # Satisfaction survey: groups with fewer answers are hidden; NKI weights of the questions
+    # (overall satisfaction, expectations met, closeness to the ideal); see survey/scoring.py.
+    SURVEY_MIN_ANSWERS = 7
+    SURVEY_NKI_WEIGHTS = (1, 1, 1)
 
     # Where the app is reached, for links in e-mail sent by commands outside a web request.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
@@ -53,6 +57,8 @@ class DefaultConfig:
     # A closed or shortened day added in the admin pages recomputes the cases it touches at
     # once; above this many only the open ones (the rest: `flask lotsen recompute-figures`).
     CALENDAR_RECOMPUTE_LIMIT = 5000
+    # A case is "at risk" once this share of a service target's working time is used.
+    ESCALATION_AT_RISK_SHARE = 0.8
 
     # Register imports: uploads may be far larger than other requests (Bolagsverket ~1 GB).
     IMPORT_MAX_BYTES = 2 * 1024 * 1024 * 1024

@@ -135,6 +135,9 @@ def load_demo_data() -> list[tuple[str, str, str]]:
         logins.append((name, email, role_text))
     db.session.flush()
     load_demo_companies()
+    from lotsen.triage.demo import load_demo_routing
+
+    load_demo_routing()
     return logins
 
 

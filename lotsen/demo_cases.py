@@ -228,11 +228,12 @@ def load_demo_cases() -> int:
             description=question,
         )
         case, _token = services.open_case(submission, received_at=office_time(rng, 60 - 4 * index))
-        if status != CaseStatus.NEW:
+        if status != CaseStatus.NEW and case.lead_id is None:  # routing may have chosen one
             case.lead_id = leads[index % len(leads)].id
         lead = db.session.get(User, case.lead_id) if case.lead_id else None
         for step in PATH[status]:
-            change_status(case, step, lead)
+            if step != case.status:  # a routing rule may have assigned the case already
+                change_status(case, step, lead)
         if reply:
             then = status if status in (CaseStatus.WAITING, CaseStatus.ANSWERED) else None
             if status == CaseStatus.CLOSED:

@@ -20,8 +20,39 @@ from lotsen.companies.models import (  # noqa: F401
     ImportRun,
     Tag,
 )
-from lotsen.mail.models import OutboxMessage  # noqa: F401
+from lotsen.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from lotsen.strategy.models import (  # noqa: F401
+    StrategyAction,
+    StrategyArea,
+    StrategyGoal,
+    StrategyTarget,
+    SubGoal,
+)
+from lotsen.survey.models import SurveyInvitation, SurveyResponse  # noqa: F401
+from lotsen.team.models import (  # noqa: F401
+    AgendaItem,
+    CaseContribution,
+    Meeting,
+    MeetingSeries,
+    meeting_participants,
+)
 from lotsen.timekeeping.models import CaseFigures, ClosedDay, ShortenedDay  # noqa: F401
+from lotsen.triage.models import (  # noqa: F401
+    Absence,
+    DepartmentAutoAssignment,
+    Notification,
+    RoutingRule,
+    SavedFilter,
+    routing_rule_departments,
+    user_categories,
+)
+from lotsen.visits.models import (  # noqa: F401
+    FollowUp,
+    Visit,
+    VisitTopic,
+    visit_participants,
+    visit_topic_areas,
+)
 
 
 def include_name(name, type_, parent_names) -> bool:

@@ -22,9 +22,22 @@ def navigation_for(user) -> list[tuple[str, str]]:
     items = [("main.index", _("Start"))]
     if user.has_role(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER):
         items.append(("cases.index", _("Ärenden")))
+    if user.has_role(Role.COORDINATOR, Role.ADMIN):
+        items.append(("triage.queue", _("Fördelning")))
+    if user.has_role(Role.OFFICIAL, Role.COORDINATOR):
+        items.append(("team.my_contributions", _("Mina delsvar")))
+    if user.has_role(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER):
+        items.append(("team.meetings", _("Lotsmöten")))
     items.append(("companies.index", _("Företag")))
+    items.append(("visits.index", _("Besök")))
+    items.append(("strategy.index", _("Strategi")))
+    if user.has_role(Role.MANAGER, Role.ADMIN):
+        items.append(("survey.results", _("Enkät")))
+    if user.has_role(Role.MANAGER, Role.ADMIN):
+        items.append(("reports.dashboard", _("Rapporter")))
     if user.has_role(Role.ADMIN):
         items.append(("admin.index", _("Administration")))
+    items.append(("triage.notifications", _("Notiser")))
     return items
 
 
@@ -37,6 +50,14 @@ def register_template_helpers(app):
             "navigation": navigation_for(current_user),
             "Role": Role,
         }
+
+    @app.template_global()
+    def nav_count(endpoint):
+        """The badge of a navigation item (unread notifications, cases to triage), or None."""
+        from lotsen.triage.queries import format_count, nav_counts
+
+        number = nav_counts(current_user).get(endpoint)
+        return format_count(number) if number else None
 
     @app.template_filter("datetime")
     def datetime_filter(value, format="yyyy-MM-dd HH:mm"):

@@ -107,6 +107,7 @@ class CaseFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
+    scope = SelectField(_l("Visa"), validate_choice=False)
     q = StringField(_l("Sök"), filters=[strip], validators=[Optional(), Length(max=100)])
     status = SelectField(_l("Status"), validate_choice=False)
     category = SelectField(_l("Kategori"), validate_choice=False)
@@ -115,5 +116,9 @@ class CaseFilterForm(FlaskForm):
     department = SelectField(_l("Avdelning"), validate_choice=False)
     received_from = DateField(_l("Inkom från"), validators=[Optional()])
     received_to = DateField(_l("Inkom till"), validators=[Optional()])
+    # The drill-down from the managers' dashboard; checked against their choices in the view.
+    age = SelectField(_l("Ålder (arbetsdagar)"), validate_choice=False)
+    within_target = SelectField(_l("Servicegaranti"), validate_choice=False)
+    measured = SelectField(_l("Mätvärde"), validate_choice=False)
     sort = SelectField(_l("Sortera"), validate_choice=False)
     page_size = IntegerField(validators=[Optional()])

@@ -208,6 +208,9 @@ def open_case(submission: Submission, created_by=None, received_at: datetime | N
     attach_files(case, message, submission.files)
     actor_kind = OFFICIAL if created_by is not None else SUBMITTER
     record_event(case, created_by, actor_kind, "created", details={"channel": case.channel})
+    from lotsen.triage.services import route_new_case
+
+    route_new_case(case)  # department from the category's routing rule, maybe a lead
     token = issue_access_token(case)
     if email:
         queue_mail(

@@ -1,5 +1,7 @@
 """Officials' side of cases: list, register, read, reply, note, change status, edit."""
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +11,7 @@ from wtforms import SelectChoice
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases import queries, services
+from lotsen.cases.access import may_view_case, may_work_on_case
 from lotsen.cases.attachments import collect_uploads, sign_pending
 from lotsen.cases.forms import (
     CaseFilterForm,
@@ -24,16 +27,34 @@ from lotsen.companies.orgnr import normalise_org_number
 from lotsen.extensions import db
 from lotsen.public.forms import submission_from
 from lotsen.public.views import active_categories, send_attachment
+from lotsen.reports.queries import AGE_BUCKETS
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
 workers = roles_required(Role.OFFICIAL, Role.COORDINATOR)
 
 
-def get_case(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
+@bp.app_template_global("company_cases")
+def company_cases_global(company) -> queries.CompanyCases | None:
+    """The cases on a company's page (templates/companies/show.html), for those who read the
+    case register; None for everyone else."""
+    if not current_user.has_role(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER):
+        return None
+    return queries.company_cases(company.id, request.args.get("after"))
+
+
+def find_case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id, options=[queries.name_only(Case.lead)])
     if case is None:
         abort(404)
+    return case
+
+
+def get_case(case_id: int) -> Case:
+    """The case to change; 403 unless the user may work on it (lotsen.cases.access)."""
+    case = find_case(case_id)
+    if not may_work_on_case(current_user, case):
+        abort(403)
     return case
 
 
@@ -41,31 +62,80 @@ def int_or_none(value) -> int | None:
     return int(value) if value and str(value).isdigit() else None
 
 
+SCOPES = ("all", "mine", "department")
+
+
+def scope_of(form: CaseFilterForm) -> str:
+    return form.scope.data if form.scope.data in SCOPES else "all"
+
+
+def valid(field):
+    """What was chosen in a filter field, or None when it was rejected (see filter_form)."""
+    return None if field.errors else field.data
+
+
 def filters_from(form: CaseFilterForm) -> queries.CaseFilters:
-    statuses = {"open", "all", *CaseStatus}
-    return queries.CaseFilters(
+    statuses = {"open", "all", "resolved", *CaseStatus}
+    within = {"yes": True, "no": False}
+    filters = queries.CaseFilters(
         search=form.q.data or "",
         status=form.status.data if form.status.data in statuses else "open",
-        category_id=int_or_none(form.category.data),
-        department_id=int_or_none(form.department.data),
-        lead_id=int_or_none(form.lead.data),
-        channel=form.channel.data if form.channel.data in set(Channel) else None,
-        received_from=form.received_from.data,
-        received_to=form.received_to.data,
+        category_id=int_or_none(valid(form.category)),
+        department_id=int_or_none(valid(form.department)),
+        lead_id=int_or_none(valid(form.lead)),
+        channel=form.channel.data if valid(form.channel) in set(Channel) else None,
+        received_from=valid(form.received_from),
+        received_to=valid(form.received_to),
         sort=form.sort.data if form.sort.data in queries.SORTS else "received_desc",
+        without_department=valid(form.department) == "none",
+        age_bucket=int_or_none(valid(form.age)),
+        within_target=within.get(valid(form.within_target)),
+        measured=valid(form.measured) or None,
     )
+    scope = scope_of(form)
+    if scope == "mine":
+        filters.lead_id = current_user.id
+    elif scope == "department":
+        filters.department_ids = [d.id for d in current_user.departments]
+    return filters
 
 
 def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
+
+
+def reject_unknown(form: CaseFilterForm) -> None:
+    """Swedish messages for filter values that are not among the choices or not a sensible
+    date (a link edited by hand); filters_from then ignores them."""
+    for field in (form.received_from, form.received_to):
+        if field.errors:
+            field.errors = [_("Skriv datumet som ÅÅÅÅ-MM-DD.")]
+        elif field.data is not None and not EARLIEST <= field.data <= LATEST:
+            field.errors = [_("Välj ett datum mellan 1970 och 2999.")]
+    checked = (form.category, form.channel, form.lead, form.department)
+    for field in (*checked, form.age, form.within_target, form.measured):
+        known = {str(choice.value) for choice in field.choices}
+        if field.data and field.data not in known:
+            field.errors = [_("Välj ett av alternativen i listan.")]
+
+
 def filter_form() -> CaseFilterForm:
     form = CaseFilterForm(request.args)
     form.validate()  # bad dates are reported next to the field and ignored
     everything = [("", _("Alla"))]
+    form.scope.choices = choices(
+        [
+            ("all", _("Alla ärenden")),
+            ("mine", _("Mina ärenden")),
+            ("department", _("Min avdelnings kö")),
+        ]
+    )
     form.status.choices = choices(
-        [("open", _("Alla öppna")), ("all", _("Alla"))] + [(s.value, s.label) for s in CaseStatus]
+        [("open", _("Alla öppna")), ("all", _("Alla")), ("resolved", _("Besvarade eller stängda"))]
+        + [(s.value, s.label) for s in CaseStatus]
     )
     categories = db.session.scalars(select(Category).order_by(Category.name))
     form.category.choices = choices(everything + [(str(c.id), c.name) for c in categories])
@@ -73,7 +143,30 @@ def filter_form() -> CaseFilterForm:
     users = db.session.scalars(select(User).where(User.active).order_by(User.name))
     form.lead.choices = choices(everything + [(str(u.id), u.name) for u in users])
     departments = db.session.scalars(select(Department).order_by(Department.name))
-    form.department.choices = choices(everything + [(str(d.id), d.name) for d in departments])
+    form.department.choices = choices(
+        everything + [("none", _("Utan avdelning"))] + [(str(d.id), d.name) for d in departments]
+    )
+    form.age.choices = choices(
+        everything
+        + [
+            (str(index), _("%(age)s arbetsdagar", age=label))
+            for index, (label, _lowest, _highest) in enumerate(AGE_BUCKETS)
+        ]
+    )
+    form.within_target.choices = choices(
+        everything
+        + [
+            ("yes", _("Besvarade inom servicegarantin")),
+            ("no", _("Besvarade efter servicegarantin")),
+        ]
+    )
+    form.measured.choices = choices(
+        everything
+        + [
+            ("first_response", _("Har fått första svar")),
+            ("handling", _("Har beräknad handläggningstid")),
+        ]
+    )
     form.sort.choices = choices(
         [
             ("received_desc", _("Senast inkomna först")),
@@ -81,6 +174,7 @@ def filter_form() -> CaseFilterForm:
             ("updated_desc", _("Senast ändrade först")),
         ]
     )
+    reject_unknown(form)
     return form
 
 
@@ -90,7 +184,16 @@ def index():
     form = filter_form()
     filters = filters_from(form)
     page = queries.case_page(filters, request.args.get("after"), current_app.config["PAGE_SIZE"])
-    return render_template("cases/index.html", form=form, page=page, filters=filters)
+    from lotsen.triage.views import case_list_extras
+
+    return render_template(
+        "cases/index.html",
+        form=form,
+        page=page,
+        filters=filters,
+        scope=scope_of(form),
+        **case_list_extras(),
+    )
 
 
 @bp.route("/ny", methods=["GET", "POST"])
@@ -147,7 +250,11 @@ def render_case(case: Case, **forms):
 @bp.route("/<int:case_id>")
 @readers
 def show(case_id):
-    return render_case(get_case(case_id))
+    case = find_case(case_id)
+    if not may_view_case(current_user, case):
+        # The policy lets every official see the case register's summary, nothing more.
+        return render_template("cases/restricted.html", case=case), 403
+    return render_case(case)
 
 
 def handle_message_form(case: Case, form, save):
@@ -283,4 +390,6 @@ def attachment(case_id, attachment_id):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.case_id != case_id:
         abort(404)
+    if not may_view_case(current_user, find_case(case_id)):
+        abort(403)
     return send_attachment(attachment)

@@ -80,4 +80,8 @@ def change_status(
         reason=reason,
     )
     db.session.add(event)
+    if to_status == S.CLOSED:
+        from lotsen.survey.services import invite_after_closing
+
+        invite_after_closing(case)  # the survey e-mail is queued in this same transaction
     return event

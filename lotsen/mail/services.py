@@ -2,6 +2,8 @@
 
 import smtplib
 import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -12,23 +14,47 @@ from sqlalchemy import or_, select, update
 
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
-from lotsen.mail.models import OutboxMessage, OutboxStatus
+from lotsen.mail.models import OutboxAttachment, OutboxMessage, OutboxStatus
 
 CLAIM_SECONDS = 120
 
 
+@dataclass(frozen=True)
+class MailAttachment:
+    """A file to send with a mail; `content_type` may carry parameters ("text/calendar;
+    method=REQUEST")."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
 def queue_mail(
-    recipient: str, subject, template: str, locale: str | None = None, **context
+    recipient: str,
+    subject,
+    template: str,
+    locale: str | None = None,
+    attachments: Sequence[MailAttachment] = (),
+    **context,
 ) -> OutboxMessage:
     """Render a plain-text mail template and add it to the outbox in the current transaction.
 
     Mail is written in the recipient's language (`locale`, default the site's, Swedish), not in
-    the language of whoever caused it: pass `subject` as a lazy_gettext string.
+    the language of whoever caused it: pass `subject` as a lazy_gettext string. `attachments`
+    are stored with the message and sent as MIME parts.
     """
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         body = render_template(template, **context)
         subject = str(subject)
     message = OutboxMessage(recipient=recipient, subject=subject, body_text=body)
+    for attachment in attachments:
+        message.attachments.append(
+            OutboxAttachment(
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                data=attachment.data,
+            )
+        )
     db.session.add(message)
     db.session.flush()
     return message
@@ -80,7 +106,23 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(idstring=f"lotsen-{message.id}")
     email.set_content(message.body_text)
+    for attachment in message.attachments:
+        add_attachment(email, attachment)
     return email
+
+
+def add_attachment(email: EmailMessage, attachment: OutboxAttachment) -> None:
+    """Attach the stored bytes unchanged (base64), keeping e.g. the CRLF line ends of an .ics."""
+    mime_type, *raw_params = (part.strip() for part in attachment.content_type.split(";"))
+    maintype, _slash, subtype = mime_type.partition("/")
+    params = dict(param.split("=", 1) for param in raw_params if "=" in param)
+    email.add_attachment(
+        attachment.data,
+        maintype=maintype or "application",
+        subtype=subtype or "octet-stream",
+        filename=attachment.filename,
+        params=params,
+    )
 
 
 def open_smtp() -> smtplib.SMTP:

@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from lotsen.accounts.access import public
 from lotsen.accounts.views import safe_next_url
+from lotsen.db_types import utcnow
 from lotsen.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -13,14 +14,22 @@ bp = Blueprint("main", __name__)
 def index():
     from lotsen.accounts.models import Role
     from lotsen.cases.queries import my_open_cases, open_case_counts
+    from lotsen.visits.services import overdue_follow_ups
 
     works_cases = current_user.has_role(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
     return render_template(
         "main/index.html",
         user=current_user,
+        overdue_follow_ups=overdue_follow_ups(current_user, local_today()),
         case_counts=open_case_counts() if works_cases else None,
         my_cases=my_open_cases(current_user) if works_cases else [],
     )
+
+
+def local_today():
+    from lotsen.timekeeping.calendar import STOCKHOLM
+
+    return utcnow().astimezone(STOCKHOLM).date()
 
 
 @bp.route("/sprak", methods=["POST"])

@@ -32,17 +32,6 @@ def contribution_counts(user) -> dict[str, int]:
     return counts
 
 
-def open_contribution_count(user) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(CaseContribution)
-        .where(
-            CaseContribution.contributor_id == user.id,
-            CaseContribution.state == ContributionState.REQUESTED,
-        )
-    )
-
-
 def my_contributions(user, state: str, cursor: str | None, per_page: int) -> Page:
     """The user's contributions in `state`: open ones soonest due first, others latest first."""
     query = (

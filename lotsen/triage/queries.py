@@ -113,9 +113,20 @@ def view_counts(user) -> dict[str, int]:
                 Notification.user_id == user.id, Notification.read_at.is_(None)
             )
         ),
+        "contributions": capped_count(open_contributions_of(user)),
     }
     row = db.session.execute(select(*(c.label(name) for name, c in columns.items()))).one()
     return dict(row._mapping)
+
+
+def open_contributions_of(user):
+    """The contributions `user` still has to answer."""
+    from lotsen.team.models import CaseContribution, ContributionState
+
+    return select(CaseContribution.id).where(
+        CaseContribution.contributor_id == user.id,
+        CaseContribution.state == ContributionState.REQUESTED,
+    )
 
 
 def cached_view_counts(user) -> dict[str, int]:
@@ -136,7 +147,10 @@ def nav_counts(user) -> dict[str, int]:
     except SQLAlchemyError:  # an error page for a broken database must still render
         current_app.logger.warning("navigation counts unavailable", exc_info=True)
         return {}
-    badges = {"triage.notifications": counts["unread"]}
+    badges = {
+        "triage.notifications": counts["unread"],
+        "team.my_contributions": counts["contributions"],
+    }
     if user.has_role(Role.COORDINATOR, Role.ADMIN):
         badges["triage.queue"] = counts["triage"]
     return badges

@@ -639,6 +639,9 @@ FILTER_KEYS = (
     "department",
     "received_from",
     "received_to",
+    "age",
+    "within_target",
+    "measured",
     "sort",
 )
 

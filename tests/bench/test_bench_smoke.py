@@ -40,3 +40,36 @@ def test_search_benchmark_runs_on_both_databases(tmp_path):
     )
     for search in ("orgnr", "name prefix", "name words"):
         assert output.count(f"  {search}") == 2
+
+
+def test_dashboard_benchmark_gives_the_floors_figures_on_both_databases(tmp_path):
+    output = run(
+        "bench_dashboard.py", "--cases", "2000", "--runs", "1", "--db", "both", tmp_path=tmp_path
+    )
+    for database in ("sqlite", "postgresql"):
+        assert f"{database}: 2,000 cases loaded" in output
+    assert output.count("service / floor") == 2
+    assert output.count("year 2025: service and floor figures identical") == 2
+    assert output.count("all time: service and floor figures identical") == 2
+    assert "DIFFERENT" not in output
+
+
+def test_case_pages_benchmark_times_every_page_on_both_databases(tmp_path):
+    output = run(
+        "bench_case_pages.py",
+        "--cases",
+        "300,600",
+        "--requests",
+        "3",
+        "--db",
+        "both",
+        tmp_path=tmp_path,
+    )
+    for database in ("sqlite", "postgresql"):
+        assert f"{database}: 300 cases loaded" in output
+        assert f"{database}: 600 cases loaded" in output
+        assert f"{database}: server-side time per request (ms)" in output
+    for page in ("triage", "my cases", "case", "company"):
+        assert output.count(f"  {page}: SQL statements per request the same at every size") == 2
+    assert "DIFFERENT" not in output
+    assert (tmp_path / "case-pages.json").exists()

@@ -129,6 +129,8 @@ def log_out_by_keyboard(page: Page) -> None:
     page.keyboard.press("Tab")
     assert focused(page, ".user-menu a[href$='/konto/losenord']")
     page.keyboard.press("Tab")
+    assert focused(page, ".user-menu a[href$='/fordelning/franvaro']")
+    page.keyboard.press("Tab")
     assert focused(page, ".user-menu button[type=submit]")
     assert_focus_visible(page)
     page.keyboard.press("Space")
