@@ -56,29 +56,16 @@ from datetime import time as clock_time
 import psycopg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import ROOT, bench_app, fresh_database  # noqa: E402
+from common import CATEGORIES, ROOT, bench_app, fresh_database  # noqa: E402
 
 from lotsen.timekeeping.calendar import STOCKHOLM  # noqa: E402
 
 SEED = 2026
 CHUNK = 5_000
 YEARS_DAYS = 2922  # eight years
-SQL_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
 PASSWORD = "bench-password-2026"
 PAGES = ("triage", "my cases", "case", "company")
 
-# The demo categories (lotsen.demo.CATEGORIES): share of the cases, the department that
-# handles them, first response (working hours) and resolution (working days) targets.
-CATEGORIES = [
-    ("Starta eller ta över företag", 18, "Näringsliv", 8, 10),
-    ("Bygglov och lokaler", 22, "Bygglov", 16, 15),
-    ("Livsmedel och servering", 16, "Livsmedel", 8, 10),
-    ("Miljö och hälsoskydd", 12, "Miljö och hälsa", 8, 10),
-    ("Mark och etablering", 8, "Mark och exploatering", 16, 20),
-    ("Trafik, gata och torg", 9, "Trafik och gata", 8, 10),
-    ("Upphandling", 6, "Upphandling", 8, 10),
-    ("Övrigt", 9, "Näringsliv", 8, 10),
-]
 # Active officials per department (demo departments, lotsen.demo.DEPARTMENTS).
 STAFF = {
     "Näringsliv": 12,

@@ -37,7 +37,7 @@ from multiprocessing import Pool
 import psycopg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import POSTGRES_ADMIN_URL, ROOT, bench_app  # noqa: E402
+from common import CATEGORIES, POSTGRES_ADMIN_URL, ROOT, SQL_TIME, bench_app  # noqa: E402
 
 from lotsen.timekeeping.calendar import STOCKHOLM  # noqa: E402
 
@@ -46,21 +46,7 @@ NOW = datetime(2026, 7, 1, 0, 0, tzinfo=STOCKHOLM).astimezone(UTC)
 FIRST_DAY = date(2018, 7, 1)
 YEARS = 8
 CHUNK = 10_000
-SQL_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
 
-# The demo set's categories (lotsen.demo.CATEGORIES) with a share of the cases, the
-# department that usually handles them and a service target (first response in working hours,
-# resolution in working days).
-CATEGORIES = [
-    ("Starta eller ta över företag", 18, "Näringsliv", 8, 10),
-    ("Bygglov och lokaler", 22, "Bygglov", 16, 15),
-    ("Livsmedel och servering", 16, "Livsmedel", 8, 10),
-    ("Miljö och hälsoskydd", 12, "Miljö och hälsa", 8, 10),
-    ("Mark och etablering", 8, "Mark och exploatering", 16, 20),
-    ("Trafik, gata och torg", 9, "Trafik och gata", 8, 10),
-    ("Upphandling", 6, "Upphandling", 8, 10),
-    ("Övrigt", 9, "Näringsliv", 8, 10),
-]
 DEPARTMENTS = [
     "Näringsliv",
     "Bygglov",

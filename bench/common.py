@@ -18,6 +18,22 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 sys.path.insert(0, ROOT)
 
+SQL_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite
+
+# The demo set's categories (lotsen.demo.CATEGORIES) with a share of the cases, the
+# department that usually handles them and a service target (first response in working hours,
+# resolution in working days).
+CATEGORIES = [
+    ("Starta eller ta över företag", 18, "Näringsliv", 8, 10),
+    ("Bygglov och lokaler", 22, "Bygglov", 16, 15),
+    ("Livsmedel och servering", 16, "Livsmedel", 8, 10),
+    ("Miljö och hälsoskydd", 12, "Miljö och hälsa", 8, 10),
+    ("Mark och etablering", 8, "Mark och exploatering", 16, 20),
+    ("Trafik, gata och torg", 9, "Trafik och gata", 8, 10),
+    ("Upphandling", 6, "Upphandling", 8, 10),
+    ("Övrigt", 9, "Näringsliv", 8, 10),
+]
+
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
