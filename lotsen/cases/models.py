@@ -179,7 +179,10 @@ class Message(db.Model):
 
 class Attachment(db.Model):
     __tablename__ = "case_attachments"
-    __table_args__ = (Index("ix_case_attachments_case", "case_id"),)
+    __table_args__ = (
+        Index("ix_case_attachments_case", "case_id"),
+        Index("ix_case_attachments_message", "message_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

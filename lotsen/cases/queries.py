@@ -5,10 +5,9 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.orm import defaultload, lazyload, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from lotsen.accounts.models import User
-from lotsen.cases.models import Attachment, Case, CaseEvent, CaseStatus, Message
+from lotsen.cases.models import Case, CaseEvent, CaseStatus, Message
 from lotsen.extensions import db
 from lotsen.pagination import paginate
 from lotsen.reports.queries import age_bucket_expression, working_day_minutes
@@ -24,30 +23,15 @@ def name_only(relationship):
     return defaultload(relationship).options(lazyload(User.role_rows), lazyload(User.departments))
 
 
-def with_attachments(case: Case, messages: list[Message]) -> list[Message]:
-    """Fill in the messages' attachments from one query over ix_case_attachments_case (the
-    relationship's own selectin load looks them up by message_id, which has no index: a scan
-    of every attachment kept)."""
-    by_message: dict[int, list[Attachment]] = {message.id: [] for message in messages}
-    for attachment in db.session.scalars(
-        select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
-    ):
-        if attachment.message_id in by_message:
-            by_message[attachment.message_id].append(attachment)
-    for message in messages:
-        set_committed_value(message, "attachments", by_message[message.id])
-    return messages
-
-
 def public_messages(case: Case) -> list[Message]:
     """What the business owner sees: every non-internal message, oldest first."""
-    messages = db.session.scalars(
-        select(Message)
-        .where(Message.case_id == case.id, Message.is_internal.is_(False))
-        .options(lazyload(Message.attachments))
-        .order_by(Message.id)
-    ).all()
-    return with_attachments(case, list(messages))
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.case_id == case.id, Message.is_internal.is_(False))
+            .order_by(Message.id)
+        )
+    )
 
 
 def case_timeline(case: Case) -> list[tuple[str, object]]:
@@ -55,10 +39,9 @@ def case_timeline(case: Case) -> list[tuple[str, object]]:
     messages = db.session.scalars(
         select(Message)
         .where(Message.case_id == case.id)
-        .options(name_only(Message.author), lazyload(Message.attachments))
+        .options(name_only(Message.author))
         .order_by(Message.id)
     ).all()
-    with_attachments(case, list(messages))
     events = db.session.scalars(
         select(CaseEvent)
         .where(CaseEvent.case_id == case.id, CaseEvent.kind.not_in(MESSAGE_EVENT_KINDS))
