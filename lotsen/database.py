@@ -10,6 +10,8 @@ a transaction that reads and then writes cannot fail half-way when another reque
 from flask import g, has_app_context, request
 from sqlalchemy import event
 
+from lotsen.companies.words import words_begin_words
+
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -34,6 +36,9 @@ def configure_sqlite(engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        dbapi_connection.create_function(
+            "lotsen_words_begin", 3, words_begin_words, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):

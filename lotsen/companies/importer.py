@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import JSON, Integer, String, any_, delete, insert, literal, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import JSON, delete, insert, select, text, update
 from sqlalchemy.sql.expression import bindparam
 
 from lotsen.audit.services import record
@@ -48,6 +47,7 @@ from lotsen.companies.parsers import (
     check_register_file,
     read_register_file,
 )
+from lotsen.companies.search import one_of
 from lotsen.companies.sni import SNI_VERSION, sni_section
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
@@ -344,14 +344,6 @@ class BatchWriter:
             )
             sni = [row for id_, codes in sni_changes.items() for row in sni_rows(id_, codes)]
             bulk_insert(self.sni_table, sni)
-
-
-def one_of(column, values: list):
-    """column IN values; on PostgreSQL as `= ANY(array)`: one parameter instead of thousands."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        element_type = Integer if isinstance(column.type, Integer) else String
-        return column == any_(literal(values, type_=ARRAY(element_type)))
-    return column.in_(values)
 
 
 def bulk_insert(table, rows: list[dict]) -> None:

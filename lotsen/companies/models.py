@@ -1,11 +1,12 @@
 """What a company is: identity, register facts, industries (SNI), tags, contacts and imports.
 
-The search objects that SQLAlchemy cannot express (SQLite FTS5 table and triggers, PostgreSQL
-trigram and full-text indexes) are written by hand in migrations/versions/0002_companies.py;
+The search structures that SQLAlchemy cannot express (SQLite FTS5 table and triggers, PostgreSQL
+term table and triggers) are written by hand in migrations/versions/0009_ordered_company_search.py;
 their names are listed in HAND_WRITTEN_SEARCH_OBJECTS so that Alembic leaves them alone.
 """
 
 import enum
+import unicodedata
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -25,10 +26,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lotsen.db_types import UTCDateTime, utcnow
 from lotsen.extensions import db
 
-# Names of schema objects created by hand in the migration (prefix match).
+# Names of schema objects created by hand in the migrations (prefix match).
 HAND_WRITTEN_SEARCH_OBJECTS = (
-    "company_search",  # SQLite FTS5 table, its shadow tables and triggers
-    "ix_companies_name_trgm",  # PostgreSQL GIN trigram index on lower(name)
+    "company_search",  # SQLite FTS5 table company_search, its shadow tables and triggers;
+    # PostgreSQL table company_search_terms, its triggers and functions
+    "pk_company_search_terms",
     "ix_companies_fulltext",  # PostgreSQL GIN full-text index (swedish) on search_vector
     "search_vector",  # PostgreSQL stored generated tsvector column of companies
 )
@@ -75,11 +77,71 @@ REGISTER_FIELDS = (
 SWEDISH_SORT_LETTERS = str.maketrans(
     {"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y", "é": "e", "è": "e", "á": "a"}
 )
+# Every character of a sort key is one of these, in byte order (a letter outside the Swedish
+# alphabet that has no accent to strip becomes "~": it sorts after ö).
+SORT_ALPHABET = " 0123456789abcdefghijklmnopqrstuvwxyz{|}~"
+# The name key: the first NAME_KEY_CHARACTERS of the sort key as a number (base
+# len(SORT_ALPHABET) + 1, 0 for "no more characters") above the company id's 32 bits. It orders
+# companies like (sort_name, id) except among names that share those first characters; search
+# structures keyed by it hand out matches in (almost) list order, see companies.search.
+NAME_KEY_CHARACTERS = 5
+NAME_KEY_BASE = len(SORT_ALPHABET) + 1
+ID_BITS = 32
+# SQLite's FTS5 table keeps prefix indexes of these lengths (a prefix query of another length
+# would merge the postings of every term it begins); see companies.search.
+FTS_PREFIX_LENGTHS = tuple(range(1, 13))
 
 
 def name_sort_key(name: str) -> str:
-    """The key a company name sorts by: casefolded, single spaces, å/ä/ö after z."""
-    return " ".join(name.casefold().split()).translate(SWEDISH_SORT_LETTERS)[:250]
+    """The key a company name sorts by: casefolded, accents stripped, punctuation as spaces,
+    single spaces, å/ä/ö after z; only characters of SORT_ALPHABET."""
+    folded = unicodedata.normalize("NFC", name).casefold().translate(SWEDISH_SORT_LETTERS)
+    characters = []
+    for character in unicodedata.normalize("NFKD", folded):
+        if character in SORT_ALPHABET:
+            characters.append(character)
+        elif unicodedata.combining(character):
+            continue
+        elif character.isalnum():
+            characters.append("~")
+        else:
+            characters.append(" ")
+    return " ".join("".join(characters).split())[:250]
+
+
+def name_bucket(sort_name: str) -> int:
+    """The name key's upper part: the first NAME_KEY_CHARACTERS of a sort key as a number."""
+    bucket = 0
+    for position in range(NAME_KEY_CHARACTERS):
+        digit = 0
+        if position < len(sort_name):
+            digit = SORT_ALPHABET.index(sort_name[position]) + 1
+        bucket = bucket * NAME_KEY_BASE + digit
+    return bucket
+
+
+def name_key(sort_name: str, company_id: int) -> int:
+    return (name_bucket(sort_name) << ID_BITS) | company_id
+
+
+def bucket_prefix(bucket: int) -> str:
+    """The sort-key prefix that all names of `bucket` share (shorter for short names)."""
+    digits = []
+    for _ in range(NAME_KEY_CHARACTERS):
+        bucket, digit = divmod(bucket, NAME_KEY_BASE)
+        digits.append(digit)
+    return "".join(SORT_ALPHABET[d - 1] for d in reversed(digits) if d)
+
+
+def name_key_sql(sort_name: str, company_id: str, find_function: str) -> str:
+    """name_key() as an SQL expression over two column expressions, for triggers and queries.
+    `find_function` is the database's 1-based substring position function (instr / strpos);
+    the padding "!" is not in SORT_ALPHABET, so a missing character counts as 0."""
+    bucket = "0"
+    for position in range(1, NAME_KEY_CHARACTERS + 1):
+        digit = f"{find_function}('{SORT_ALPHABET}', substr({sort_name} || '!!!!!', {position}, 1))"
+        bucket = f"({bucket}) * {NAME_KEY_BASE} + {digit}"
+    return f"(({bucket}) * {1 << ID_BITS} + {company_id})"
 
 
 def _in(values) -> str:

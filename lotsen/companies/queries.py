@@ -3,21 +3,18 @@
 One search box understands three things:
 - an org number (with or without dash, 10 or 12 digits): exact lookup on the unique index;
   at least six digits of one: a prefix of legal persons' numbers (admins: of all numbers);
-- words: every word must begin a word of the name or the town. PostgreSQL uses the full-text
-  index (`swedish` configuration, prefix queries) together with the trigram index for a prefix
-  of the whole name; SQLite uses the FTS5 table `company_search` with prefix queries.
+- words: every word must begin a word of the name or the town (PostgreSQL: of the name's
+  lexemes in the `swedish` full-text configuration; SQLite: of its FTS5 tokens).
 
-A word search is planned by how many companies it matches (counted up to SMALL_MATCH_SET):
-few are found first and then sorted; many are found by walking the list's sort index and
-keeping the matching rows, which stops after one page.
+A word search sorted by name reads the search index in list order (companies.search), so its
+first page costs the same for ten matches or a million; other sorts join the matches.
 """
 
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 
-from sqlalchemy import Integer, and_, func, literal, literal_column, or_, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from lotsen.audit.models import AuditEvent
@@ -30,13 +27,18 @@ from lotsen.companies.models import (
     company_tags,
 )
 from lotsen.companies.orgnr import InvalidOrgNumber, normalise_org_number
+from lotsen.companies.search import PageRequest, Postings, postings_for
 from lotsen.companies.services import may_see_personal_numbers
+from lotsen.companies.words import words_of
 from lotsen.extensions import db
-from lotsen.pagination import Page, SortKey, paginate_by
+from lotsen.pagination import (
+    Page,
+    SortKey,
+    decode_position,
+    encode_position,
+    paginate_by,
+)
 
-# PostgreSQL: a stored generated tsvector (swedish) of name and town, see the migration.
-FULLTEXT_DOCUMENT = "companies.search_vector"
-SMALL_MATCH_SET = 3000
 SORTS = {
     "name": [SortKey(Company.sort_name), SortKey(Company.id)],
     "town": [SortKey(Company.town, nullable=True), SortKey(Company.sort_name), SortKey(Company.id)],
@@ -45,7 +47,6 @@ SORTS = {
         SortKey(Company.id, descending=True),
     ],
 }
-WORD = re.compile(r"[^\W_]+")
 ORG_NUMBER_LIKE = re.compile(r"^[0-9][0-9 +-]{5,14}$")
 MAX_SEARCH_WORDS = 8
 
@@ -90,33 +91,23 @@ def dialect_name() -> str:
     return db.session.get_bind().dialect.name
 
 
+def search_words(q: str) -> list[str]:
+    """The words of a word search (none for an empty query or an org number)."""
+    q = q.strip()
+    if not q or ORG_NUMBER_LIKE.match(q):
+        return []
+    return words_of(q)[:MAX_SEARCH_WORDS]
+
+
 def with_search(query, q: str, viewer):
     """`query` narrowed to what the search box asks for (unchanged when it asks nothing)."""
     q = q.strip()
-    if not q:
-        return query
     if ORG_NUMBER_LIKE.match(q):
         return query.where(org_number_condition(q, viewer))
-    words = WORD.findall(q.lower())[:MAX_SEARCH_WORDS]
+    words = search_words(q)
     if not words:
         return query
-    if dialect_name() == "postgresql":
-        match, ids = postgresql_text_match(q, words)
-    else:
-        match, ids = sqlite_text_match(words)
-    found = list(db.session.scalars(ids.limit(SMALL_MATCH_SET + 1)))
-    if len(found) > SMALL_MATCH_SET:
-        # Many matches: walk the list's sort index and keep the matching rows; this stops
-        # after one page.
-        return query.where(match)
-    # Few: fetch them by id and sort them. (On PostgreSQL a join to the unnested ids: with
-    # "id = ANY(…)" the planner walks the sort index instead, which is slow when the matches
-    # lie together far down the list.)
-    if dialect_name() == "postgresql":
-        matched = func.unnest(literal(found, type_=ARRAY(Integer)))
-        matched = matched.table_valued("id").render_derived(name="matched")
-        return query.join(matched, Company.id == matched.c.id)
-    return query.where(Company.id.in_(found))
+    return query.where(Company.id.in_(postings_for(words).company_ids()))
 
 
 def org_number_condition(q: str, viewer):
@@ -133,37 +124,12 @@ def org_number_condition(q: str, viewer):
     return Company.org_number == number.value
 
 
-def escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def postgresql_text_match(q: str, words: list[str]):
-    """(condition, SELECT of the matching ids): words by full text, or a prefix of the name."""
-    tsquery = " & ".join(f"{word}:*" for word in words)
-    fulltext = literal_column(FULLTEXT_DOCUMENT).op("@@")(
-        func.to_tsquery(literal_column("'swedish'::regconfig"), tsquery)
-    )
-    prefix = escape_like(" ".join(q.lower().split())) + "%"
-    match = or_(fulltext, func.lower(Company.name).like(prefix, escape="\\"))
-    return match, select(Company.id).where(match)
-
-
-SQLITE_MATCHES = "SELECT rowid FROM company_search WHERE company_search MATCH :match"
-
-
-def sqlite_text_match(words: list[str]):
-    """(condition, SELECT of the matching ids) through the FTS5 table."""
-    match = " ".join(f'"{word}"*' for word in words)
-    ids = select(literal_column("rowid")).select_from(text("company_search"))
-    ids = ids.where(text("company_search MATCH :match")).params(match=match)
-    # The unary + keeps SQLite from looking every match up by id: it walks the sort index.
-    condition = text(f"+companies.id IN ({SQLITE_MATCHES})").bindparams(match=match)
-    return condition, ids
-
-
-def company_query(filters: CompanyFilters, viewer):
-    """SELECT of the companies matching `filters` (merged duplicates are never listed)."""
-    query = with_search(select(Company).where(Company.merged_into_id.is_(None)), filters.q, viewer)
+def company_query(filters: CompanyFilters, viewer, postings: Postings | None = None):
+    """SELECT of the companies matching `filters` (merged duplicates are never listed). With
+    `postings` given the word search is left out: the caller reads the postings itself."""
+    query = select(Company).where(Company.merged_into_id.is_(None))
+    if postings is None:
+        query = with_search(query, filters.q, viewer)
     if filters.section:
         query = query.where(
             Company.id.in_(
@@ -193,8 +159,40 @@ def with_list_relations(query):
 
 def company_page(filters: CompanyFilters, viewer, cursor: str | None, per_page: int) -> Page:
     """One page of the list, with SNI codes and tags loaded in two further queries."""
-    query = with_list_relations(company_query(filters, viewer))
+    words = search_words(filters.q)
+    postings = postings_for(words) if words else None
+    if postings is not None and postings.ordered and filters.sort == "name":
+        page = word_search_page(filters, viewer, postings, cursor, per_page)
+        if page is not None:
+            return page
+    query = with_list_relations(company_query(filters, viewer, postings))
+    if postings is not None:
+        query = query.where(Company.id.in_(postings.company_ids()))
     return paginate_by(query, SORTS[filters.sort], cursor, per_page)
+
+
+def word_search_page(filters, viewer, postings: Postings, cursor, per_page: int) -> Page | None:
+    """A page of a word search in name order, read from the postings (see companies.search);
+    None when its filters are too selective for that (the caller joins instead)."""
+    position = decode_position(cursor, SORTS["name"])
+    query = company_query(filters, viewer, postings).with_only_columns(
+        Company.id, Company.sort_name
+    )
+    request = PageRequest(
+        query=postings.narrow(query),
+        cursor=tuple(position) if position is not None else None,
+        need=per_page + 1,
+    )
+    found = postings.page(request)
+    if found is None:
+        return None
+    ids = [company_id for _, company_id in found[:per_page]]
+    rows = db.session.scalars(with_list_relations(select(Company).where(Company.id.in_(ids))))
+    items = sorted(rows, key=lambda company: (company.sort_name, company.id))
+    next_cursor = None
+    if len(found) > per_page:
+        next_cursor = encode_position(list(found[per_page - 1]))
+    return Page(items=items, next_cursor=next_cursor, is_first=position is None)
 
 
 def iterate_companies(filters: CompanyFilters, viewer, chunk: int = 1000) -> Iterator[Company]:
