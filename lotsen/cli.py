@@ -8,7 +8,11 @@ from flask.cli import AppGroup
 
 from lotsen.accounts import services as accounts
 from lotsen.accounts.models import Role
-from lotsen.companies.cli import import_companies_command, run_imports_command
+from lotsen.companies.cli import (
+    import_companies_command,
+    rebuild_search_index_command,
+    run_imports_command,
+)
 from lotsen.extensions import db
 from lotsen.strategy.cli import load_strategy_command
 from lotsen.team.cli import generate_meetings_command
@@ -17,6 +21,7 @@ from lotsen.timekeeping.cli import recompute_figures_command
 lotsen_cli = AppGroup("lotsen", help="Lotsen administration commands.")
 lotsen_cli.add_command(import_companies_command)
 lotsen_cli.add_command(run_imports_command)
+lotsen_cli.add_command(rebuild_search_index_command)
 lotsen_cli.add_command(recompute_figures_command)
 lotsen_cli.add_command(load_strategy_command)
 lotsen_cli.add_command(generate_meetings_command)

@@ -98,3 +98,12 @@ def run_imports_command(loop, interval, max_passes):
         if not loop or (max_passes is not None and passes >= max_passes):
             break
         time.sleep(interval)
+
+
+@click.command("rebuild-search-index")
+def rebuild_search_index_command():
+    """Fill the company search index again from the registry (after a killed import)."""
+    started = time.perf_counter()
+    importer.rebuild_search_index()
+    importer.refresh_planner_statistics()
+    click.echo(f"Search index rebuilt in {time.perf_counter() - started:.1f} s.")

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import JSON, delete, insert, select, text, update
+from sqlalchemy import JSON, delete, func, insert, select, text, update
 from sqlalchemy.sql.expression import bindparam
 
 from lotsen.audit.services import record
+from lotsen.companies import search_index
 from lotsen.companies.models import (
     Company,
     CompanySniCode,
@@ -55,6 +56,9 @@ from lotsen.extensions import db
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
+# A file with at least this many lines and more than twice the registry's companies is loaded
+# with the search index suspended and rebuilt afterwards.
+BULK_LOAD_ROWS = 100_000
 # Columns a register sets, in the order they are compared.
 IMPORTED_COLUMNS = (
     "name",
@@ -387,6 +391,7 @@ def import_companies(
     check_register_file(path, fmt)
     row_filter = RowFilter.of(only_postcodes, only_towns)
     total_lines = count_lines(path)
+    bulk = prepare_search_index(total_lines)
     summary = ImportSummary()
     rejects = RejectWriter(rejects_path or default_reject_path(path))
     writer = BatchWriter(summary)
@@ -417,22 +422,52 @@ def import_companies(
                 flush()
         last_line = total_lines
         flush()
-        if summary.inserted or summary.updated:
-            refresh_planner_statistics()
     finally:
         summary.reject_path = rejects.close()
+        if bulk:
+            rebuild_search_index()
+    if summary.inserted or summary.updated:
+        refresh_planner_statistics()
     if run is not None:
         run.reject_path = summary.reject_path
     logger.info("Company import of %s: %s", os.path.basename(path), summary.line())
     return summary
 
 
+def prepare_search_index(total_lines: int) -> bool:
+    """Suspend the search index's upkeep when the file is large next to the registry (it is
+    rebuilt in one pass afterwards; see search_index). Repairs an index a killed import left
+    suspended. True when suspended."""
+    connection = db.session.connection()
+    if search_index.is_suspended(connection):
+        logger.warning("The company search index was left suspended; rebuilding it")
+        rebuild_search_index()
+        connection = db.session.connection()
+    existing = db.session.scalar(select(func.count()).select_from(Company))
+    bulk = total_lines >= BULK_LOAD_ROWS and total_lines > 2 * existing
+    if bulk:
+        search_index.suspend(connection)
+    db.session.commit()
+    return bulk
+
+
+def rebuild_search_index() -> None:
+    db.session.rollback()
+    search_index.rebuild(db.session.connection())
+    db.session.commit()
+
+
 def refresh_planner_statistics() -> None:
     """After a bulk load the query planners need fresh statistics to choose the search plans
     (PostgreSQL's ANALYZE samples; SQLite's is limited to a sample of each index)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("ANALYZE companies"))
-        db.session.execute(text("ANALYZE company_sni_codes"))
+        db.session.commit()
+        # VACUUM as well: the search reads its term index without visiting the table only for
+        # pages VACUUM has marked all-visible. (VACUUM cannot run inside a transaction.)
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in ("companies", "company_sni_codes", "company_search_terms"):
+                connection.execute(text(f"VACUUM (ANALYZE) {table}"))
+        return
     else:
         db.session.execute(text("PRAGMA analysis_limit = 1000"))
         db.session.execute(text("ANALYZE companies"))
