@@ -86,7 +86,10 @@ def run_phase(script: str, *args: str) -> dict:
     )
     if output.stderr:
         sys.stderr.write(output.stderr[-2000:])
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    result = json.loads(output.stdout.strip().splitlines()[-1])
+    # Each phase's figures as soon as it ends: a long run can be followed (or cut short).
+    print(f"{os.path.basename(script)} {' '.join(args[:2])}: {json.dumps(result)}", file=sys.stderr)
+    return result
 
 
 def emit(result: dict) -> None:
