@@ -111,7 +111,7 @@ def decode_position(token: str | None, keys: list[SortKey]) -> list | None:
         return None
 
 
-def after_position(keys: list[SortKey], values: list):
+def _after(keys: list[SortKey], values: list):
     """Rows after `values` in the order of `keys` (NULLs last): a nested OR of comparisons."""
     key, value = keys[0], values[0]
     column = key.column
@@ -124,7 +124,7 @@ def after_position(keys: list[SortKey], values: list):
         same = column == value
     if len(keys) == 1:
         return beyond
-    return or_(beyond, and_(same, after_position(keys[1:], values[1:])))
+    return or_(beyond, and_(same, _after(keys[1:], values[1:])))
 
 
 def _order(key: SortKey):
@@ -136,7 +136,7 @@ def paginate_by(query, keys: list[SortKey], cursor: str | None, per_page: int) -
     """Keyset pagination over several columns; the last key must be unique (the id)."""
     position = decode_position(cursor, keys)
     if position is not None:
-        query = query.where(after_position(keys, position))
+        query = query.where(_after(keys, position))
     query = query.order_by(*(_order(key) for key in keys))
     rows = list(db.session.scalars(query.limit(per_page + 1)))
     items = rows[:per_page]

@@ -460,18 +460,17 @@ def rebuild_search_index() -> None:
 def refresh_planner_statistics() -> None:
     """After a bulk load the query planners need fresh statistics to choose the search plans
     (PostgreSQL's ANALYZE samples; SQLite's is limited to a sample of each index)."""
+    db.session.commit()
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.commit()
         # VACUUM as well: the search reads its term index without visiting the table only for
         # pages VACUUM has marked all-visible. (VACUUM cannot run inside a transaction.)
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             for table in ("companies", "company_sni_codes", "company_search_terms"):
                 connection.execute(text(f"VACUUM (ANALYZE) {table}"))
         return
-    else:
-        db.session.execute(text("PRAGMA analysis_limit = 1000"))
-        db.session.execute(text("ANALYZE companies"))
-        db.session.execute(text("ANALYZE company_sni_codes"))
+    db.session.execute(text("PRAGMA analysis_limit = 1000"))
+    db.session.execute(text("ANALYZE companies"))
+    db.session.execute(text("ANALYZE company_sni_codes"))
     db.session.commit()
 
 

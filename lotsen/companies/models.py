@@ -1,8 +1,9 @@
 """What a company is: identity, register facts, industries (SNI), tags, contacts and imports.
 
 The search structures that SQLAlchemy cannot express (SQLite FTS5 table and triggers, PostgreSQL
-term table and triggers) are written by hand in migrations/versions/0009_ordered_company_search.py;
-their names are listed in HAND_WRITTEN_SEARCH_OBJECTS so that Alembic leaves them alone.
+term table and triggers) are written by hand in lotsen/companies/search_index.py (created by
+migration 0009); their names are listed in HAND_WRITTEN_SEARCH_OBJECTS so that Alembic leaves
+them alone.
 """
 
 import enum
@@ -133,13 +134,12 @@ def bucket_prefix(bucket: int) -> str:
     return "".join(SORT_ALPHABET[d - 1] for d in reversed(digits) if d)
 
 
-def name_key_sql(sort_name: str, company_id: str, find_function: str) -> str:
-    """name_key() as an SQL expression over two column expressions, for triggers and queries.
-    `find_function` is the database's 1-based substring position function (instr / strpos);
-    the padding "!" is not in SORT_ALPHABET, so a missing character counts as 0."""
+def name_key_sql(sort_name: str, company_id: str) -> str:
+    """name_key() as an SQLite expression over two column expressions (for the search triggers).
+    The padding "!" is not in SORT_ALPHABET, so instr() counts a missing character as 0."""
     bucket = "0"
     for position in range(1, NAME_KEY_CHARACTERS + 1):
-        digit = f"{find_function}('{SORT_ALPHABET}', substr({sort_name} || '!!!!!', {position}, 1))"
+        digit = f"instr('{SORT_ALPHABET}', substr({sort_name} || '!!!!!', {position}, 1))"
         bucket = f"({bucket}) * {NAME_KEY_BASE} + {digit}"
     return f"(({bucket}) * {1 << ID_BITS} + {company_id})"
 

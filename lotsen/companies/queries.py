@@ -87,10 +87,6 @@ class CompanyFilters:
         return any(getattr(self, f.name) for f in fields(self) if f.name != "sort")
 
 
-def dialect_name() -> str:
-    return db.session.get_bind().dialect.name
-
-
 def search_words(q: str) -> list[str]:
     """The words of a word search (none for an empty query or an org number)."""
     q = q.strip()

@@ -19,8 +19,8 @@ from lotsen.companies.models import FTS_PREFIX_LENGTHS, name_key_sql
 
 # --- SQLite -----------------------------------------------------------------------------------
 
-SQLITE_KEY_NEW = name_key_sql("new.sort_name", "new.id", "instr")
-SQLITE_KEY_OLD = name_key_sql("old.sort_name", "old.id", "instr")
+SQLITE_KEY_NEW = name_key_sql("new.sort_name", "new.id")
+SQLITE_KEY_OLD = name_key_sql("old.sort_name", "old.id")
 # Contentless: the index alone, its rowid the name key. Only word-prefix queries are asked (no
 # phrases, no columns), so detail=none keeps it small; prefix indexes let a prefix query read
 # one ordered list of postings.
@@ -30,7 +30,7 @@ SQLITE_TABLE = f"""CREATE VIRTUAL TABLE company_search USING fts5(
     tokenize="unicode61 remove_diacritics 0")"""
 SQLITE_EMPTY = "INSERT INTO company_search (company_search) VALUES ('delete-all')"
 SQLITE_FILL = f"""INSERT INTO company_search (rowid, name, town)
-    SELECT {name_key_sql("sort_name", "id", "instr")}, name, town FROM companies"""
+    SELECT {name_key_sql("sort_name", "id")}, name, town FROM companies"""
 SQLITE_TRIGGERS = {
     "company_search_insert": f"""CREATE TRIGGER company_search_insert AFTER INSERT ON companies
     BEGIN
@@ -170,14 +170,13 @@ def suspend(connection) -> None:
 
 def rebuild(connection) -> None:
     """Fill the index again from `companies` and keep it up to date from now on."""
+    suspend(connection)
     if is_postgresql(connection):
-        suspend(connection)
         connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
         execute_all(connection, [POSTGRESQL_EMPTY, POSTGRESQL_FILL])
         execute_all(connection, POSTGRESQL_INDEXES.values())
         execute_all(connection, POSTGRESQL_TRIGGERS.values())
         execute_all(connection, ["ANALYZE company_search_terms"])
     else:
-        suspend(connection)
         execute_all(connection, [SQLITE_EMPTY, SQLITE_FILL])
         execute_all(connection, SQLITE_TRIGGERS.values())
