@@ -102,8 +102,9 @@ def run_imports_command(loop, interval, max_passes):
 
 @click.command("rebuild-search-index")
 def rebuild_search_index_command():
-    """Fill the company search index again from the registry (after a killed import)."""
+    """Build the company search index again from the registry, and any list index a killed
+    import left out."""
     started = time.perf_counter()
-    importer.rebuild_search_index()
+    importer.finish_bulk_load()
     importer.refresh_planner_statistics()
     click.echo(f"Search index rebuilt in {time.perf_counter() - started:.1f} s.")

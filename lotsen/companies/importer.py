@@ -32,7 +32,7 @@ from sqlalchemy import JSON, delete, func, insert, select, text, update
 from sqlalchemy.sql.expression import bindparam
 
 from lotsen.audit.services import record
-from lotsen.companies import search_index
+from lotsen.companies import bulk_load
 from lotsen.companies.models import (
     Company,
     CompanySniCode,
@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 # A file with at least this many lines and more than twice the registry's companies is loaded
-# with the search index suspended and rebuilt afterwards.
+# with the search index and the list's indexes set aside and built afterwards (bulk_load).
 BULK_LOAD_ROWS = 100_000
 # Columns a register sets, in the order they are compared.
 IMPORTED_COLUMNS = (
@@ -391,7 +391,7 @@ def import_companies(
     check_register_file(path, fmt)
     row_filter = RowFilter.of(only_postcodes, only_towns)
     total_lines = count_lines(path)
-    bulk = prepare_search_index(total_lines)
+    bulk = prepare_bulk_load(total_lines)
     summary = ImportSummary()
     rejects = RejectWriter(rejects_path or default_reject_path(path))
     writer = BatchWriter(summary)
@@ -425,7 +425,7 @@ def import_companies(
     finally:
         summary.reject_path = rejects.close()
         if bulk:
-            rebuild_search_index()
+            finish_bulk_load()
     if summary.inserted or summary.updated:
         refresh_planner_statistics()
     if run is not None:
@@ -434,26 +434,26 @@ def import_companies(
     return summary
 
 
-def prepare_search_index(total_lines: int) -> bool:
-    """Suspend the search index's upkeep when the file is large next to the registry (it is
-    rebuilt in one pass afterwards; see search_index). Repairs an index a killed import left
-    suspended. True when suspended."""
+def prepare_bulk_load(total_lines: int) -> bool:
+    """Set the search index and the list's indexes aside when the file is large next to the
+    registry (see bulk_load). Finishes a load a killed import left half done. True when set
+    aside."""
     connection = db.session.connection()
-    if search_index.is_suspended(connection):
-        logger.warning("The company search index was left suspended; rebuilding it")
-        rebuild_search_index()
+    if bulk_load.is_suspended(connection):
+        logger.warning("An earlier company import did not finish; building its indexes")
+        finish_bulk_load()
         connection = db.session.connection()
     existing = db.session.scalar(select(func.count()).select_from(Company))
     bulk = total_lines >= BULK_LOAD_ROWS and total_lines > 2 * existing
     if bulk:
-        search_index.suspend(connection)
+        bulk_load.suspend(connection)
     db.session.commit()
     return bulk
 
 
-def rebuild_search_index() -> None:
+def finish_bulk_load() -> None:
     db.session.rollback()
-    search_index.rebuild(db.session.connection())
+    bulk_load.finish(db.session.connection())
     db.session.commit()
 
 

@@ -1,13 +1,13 @@
-"""The search index's upkeep: large imports suspend it and rebuild it; a suspended index is
-repaired by the next import or by the CLI."""
+"""Bulk loads: a large import sets the search index and the list's indexes aside and builds
+them afterwards; a load left half done is finished by the next import or by the CLI."""
 
 import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
-from lotsen.companies import importer, search_index
+from lotsen.companies import bulk_load, importer
 from lotsen.companies.importer import import_companies
 from lotsen.companies.models import Company
 from lotsen.companies.queries import CompanyFilters, company_page
@@ -33,14 +33,28 @@ def every_company_is_found_by_its_first_word() -> None:
         assert company.id in {c.id for c in found}, company.name
 
 
-def test_a_large_import_suspends_the_index_and_rebuilds_it(app, sample, monkeypatch):
+def index_names(table: str) -> set[str]:
+    return {index["name"] for index in inspect(db.session.connection()).get_indexes(table)}
+
+
+def test_a_large_import_sets_the_indexes_aside_and_builds_them(app, sample, monkeypatch):
     monkeypatch.setattr(importer, "BULK_LOAD_ROWS", 1)
-    suspended = []
-    original = search_index.suspend
-    monkeypatch.setattr(search_index, "suspend", lambda c: (suspended.append(True), original(c))[1])
+    before = index_names("companies") | index_names("company_sni_codes")
+    seen_during_load = []
+    original = importer.BatchWriter.write
+
+    def write(self, records):
+        seen_during_load.append(index_names("companies") | index_names("company_sni_codes"))
+        original(self, records)
+
+    monkeypatch.setattr(importer.BatchWriter, "write", write)
     summary = import_companies(sample, "bolagsverket")
-    assert summary.inserted > 0 and suspended
-    assert not search_index.is_suspended(db.session.connection())
+    assert summary.inserted > 0
+    list_indexes = {index.name for index in bulk_load.LIST_INDEXES}
+    assert "ix_companies_sort_name" in list_indexes and list_indexes <= before
+    assert seen_during_load and not seen_during_load[0] & list_indexes
+    assert index_names("companies") | index_names("company_sni_codes") == before
+    assert not bulk_load.is_suspended(db.session.connection())
     every_company_is_found_by_its_first_word()
     # Kept up to date again: a company added afterwards is found at once.
     make_company(name="Efteråt Konditori AB")
@@ -51,29 +65,34 @@ def test_a_large_import_suspends_the_index_and_rebuilds_it(app, sample, monkeypa
 
 def test_a_small_import_keeps_the_index_up_to_date_row_by_row(app, sample, monkeypatch):
     make_company(name="Redan Här AB")
-    monkeypatch.setattr(search_index, "suspend", lambda c: pytest.fail("suspended"))
+    monkeypatch.setattr(bulk_load, "suspend", lambda c: pytest.fail("suspended"))
     import_companies(sample, "bolagsverket")
     every_company_is_found_by_its_first_word()
 
 
-def test_a_suspended_index_is_rebuilt_by_the_next_import(app, sample):
+def test_a_load_left_half_done_is_finished_by_the_next_import(app, sample):
     make_company(name="Gamla Bageriet AB")
-    search_index.suspend(db.session.connection())
+    bulk_load.suspend(db.session.connection())
     db.session.commit()
     make_company(name="Avbrottets Glass AB")  # written while nothing kept the index up to date
     assert company_page(CompanyFilters(q="avbrottets"), None, None, 5).items == []
     import_companies(sample, "bolagsverket")
-    assert not search_index.is_suspended(db.session.connection())
+    assert not bulk_load.is_suspended(db.session.connection())
+    assert "ix_companies_sort_name" in index_names("companies")
     every_company_is_found_by_its_first_word()
 
 
 def test_the_rebuild_command(app, runner):
     make_company(name="Kommandots Kafé AB")
-    search_index.suspend(db.session.connection())
+    bulk_load.suspend(db.session.connection())
     db.session.commit()
+    assert bulk_load.is_suspended(db.session.connection())
     result = runner.invoke(args=["lotsen", "rebuild-search-index"])
     assert result.exit_code == 0 and "Search index rebuilt" in result.output
-    assert not search_index.is_suspended(db.session.connection())
+    assert not bulk_load.is_suspended(db.session.connection())
+    assert {index.name for index in bulk_load.LIST_INDEXES} <= (
+        index_names("companies") | index_names("company_sni_codes")
+    )
     found = company_page(CompanyFilters(q="kommandots"), None, None, 5).items
     assert [c.name for c in found] == ["Kommandots Kafé AB"]
     assert db.session.scalar(select(func.count()).select_from(Company)) == 1
