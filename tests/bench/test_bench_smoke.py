@@ -24,6 +24,8 @@ def test_import_benchmark_runs_on_both_databases(tmp_path):
     for database in ("sqlite", "postgresql"):
         assert f"{database}: 1,500 rows read" in output
     assert output.count("import / floor =") == 2
+    assert output.count("import / schema floor =") == 2
+    assert output.count("companies (same as import)") == 2
     assert output.count("re-import: ") == 2 and "0 inserted" in output
 
 
