@@ -18,6 +18,7 @@ Filters other than the words (section, size, status …) are applied to each rou
 a filter so selective that MAX_ROUNDS rounds do not fill a page falls back to a plain join.
 """
 
+import json
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -69,11 +70,14 @@ class PageRequest:
 
 
 def one_of(column, values: list):
-    """column IN values; on PostgreSQL as `= ANY(array)`: one parameter instead of thousands."""
+    """column IN values, with one parameter instead of thousands: PostgreSQL `= ANY(array)`,
+    SQLite `IN (SELECT value FROM json_each(…))`. (A list of that many parameters is a new
+    statement for every length, each compiled and kept in the driver's statement cache.)"""
     if db.session.get_bind().dialect.name == "postgresql":
         element_type = Integer if isinstance(column.type, Integer) else db.String
         return column == any_(literal(values, type_=ARRAY(element_type)))
-    return column.in_(values)
+    listed = func.json_each(literal(json.dumps(values), type_=db.String)).table_valued("value")
+    return column.in_(select(listed.c.value))
 
 
 def positions(query) -> list[Position]:
