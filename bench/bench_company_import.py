@@ -163,8 +163,9 @@ def phase_schema_floor(url: str, path: str, fmt: str) -> None:
             for item in read_register_file(path, fmt):
                 if not isinstance(item, CompanyRecord):
                     continue
-                # A string, not a tuple: two million tuples would keep the garbage collector busy.
-                key = f"{item.org_number}/{item.registration_suffix}"
+                # A number, not a tuple: two million tuples would keep the garbage collector
+                # busy and double the memory.
+                key = int(item.org_number) * 1_000_000 + item.registration_suffix
                 if key in seen:
                     continue
                 seen.add(key)
