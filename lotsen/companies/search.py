@@ -346,16 +346,17 @@ class SqlitePostings(Postings):
         statement = statement.where(self._match("rowid >= :start", start=start))
         return list(db.session.scalars(statement.order_by(text("rowid")).limit(limit)))
 
-    def bucket_ids(self, bucket: int):
+    def bucket_postings(self, bucket: int, column: str):
+        """A SELECT of `column` (an expression of the rowid) for the matches in one bucket."""
         low, high = bucket_bounds(bucket)
-        ids = select(literal_column(f"rowid & {ID_MASK}", Integer))
-        ids = ids.select_from(text("company_search"))
-        return ids.where(self._match("rowid BETWEEN :low AND :high", low=low, high=high))
+        postings = select(literal_column(column, Integer)).select_from(text("company_search"))
+        return postings.where(self._match("rowid BETWEEN :low AND :high", low=low, high=high))
+
+    def bucket_ids(self, bucket: int):
+        return self.bucket_postings(bucket, f"rowid & {ID_MASK}")
 
     def bucket_keys(self, bucket: int):
-        low, high = bucket_bounds(bucket)
-        keys = select(literal_column("rowid", Integer)).select_from(text("company_search"))
-        return keys.where(self._match("rowid BETWEEN :k_low AND :k_high", k_low=low, k_high=high))
+        return self.bucket_postings(bucket, "rowid")
 
     def company_ids(self):
         ids = select(literal_column(f"rowid & {ID_MASK}", Integer))
