@@ -85,9 +85,9 @@ def recompute_sort_names():
         if not rows:
             return
         changed = [
-            {"b_id": row.id, "b_sort_name": name_sort_key(row.name)}
+            {"b_id": row.id, "b_sort_name": sort_name}
             for row in rows
-            if name_sort_key(row.name) != row.sort_name
+            if (sort_name := name_sort_key(row.name)) != row.sort_name
         ]
         if changed:
             connection.execute(
