@@ -1,8 +1,10 @@
 """Lotsen: the case manager of a municipality's business liaison team."""
 
 import os
+from datetime import timedelta
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lotsen.config import (
     DefaultConfig,
@@ -23,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=os.path.join(PROJECT_ROOT, "static"),
     )
     configure(app, test_config)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -52,6 +55,15 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if app.config["PREFERRED_URL_SCHEME"] == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_COOKIE_DAYS"])
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_FIX_HOPS trusted proxies, take the client's address, scheme and host from
+    their X-Forwarded-* headers (rate limits count per client, not per proxy)."""
+    hops = int(app.config.get("PROXY_FIX_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_extensions(app: Flask) -> None:
@@ -68,10 +80,18 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     configure_login(app)
     install_figure_hooks()
+
+
+def init_limiter(app: Flask) -> None:
+    # The limiter is one object per process; a new app (tests create many) starts with its
+    # storage believed alive, and with the in-memory fallback as configured for it.
+    limiter._storage_dead = False
+    limiter._in_memory_fallback_enabled = app.config["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"]
+    limiter.init_app(app)
 
 
 def configure_login(app: Flask) -> None:

@@ -17,6 +17,12 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Remember me" keeps an official logged in for this many days; no log-in, remembered or
+    # not, is accepted for longer (the log-in time is part of the session's server-side id).
+    REMEMBER_COOKIE_DAYS = 30
+    # A log-in without "remember me" is refused after this many hours even if its cookie is
+    # copied and kept alive (the browser drops it when it closes anyway).
+    SESSION_LIFETIME_HOURS = 12
     # Set to True behind HTTPS (PREFERRED_URL_SCHEME=https switches it on automatically).
     SESSION_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
@@ -26,7 +32,16 @@ class DefaultConfig:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
+    # Redis down: count in each process instead (logged) rather than refusing every request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Every *_RATE_LIMIT setting can be given as an environment variable of the same name.
+    LOGIN_RATE_LIMIT = "10 per minute"  # per client address (log-in and password reset)
+    LOGIN_ACCOUNT_RATE_LIMIT = "20 per hour"  # per e-mail address typed, from any address
+    # Non-admins looking up a full personnummer (company search, merge, visits): per official.
+    PERSONAL_NUMBER_SEARCH_RATE_LIMIT = "20 per day"
+    # Trusted proxies in front of the app (X-Forwarded-For/-Proto/-Host); 0 = none, believe
+    # no such header. Behind the README's single TLS proxy: 1.
+    PROXY_FIX_HOPS = 0
 
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"
@@ -68,6 +83,10 @@ class DefaultConfig:
     IMPORT_FOLDER = None  # uploaded register files; None means instance/imports
 
 
+def as_bool(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes", "on")
+
+
 # Environment variables read at start-up, with the type each one is converted to.
 ENVIRONMENT_SETTINGS = {
     "DATABASE_URL": str,
@@ -79,11 +98,17 @@ ENVIRONMENT_SETTINGS = {
     "SMTP_PORT": int,
     "SMTP_USERNAME": str,
     "SMTP_PASSWORD": str,
-    "SMTP_STARTTLS": lambda v: v.lower() in ("1", "true", "yes", "on"),
+    "SMTP_STARTTLS": as_bool,
     "PREFERRED_URL_SCHEME": str,
     "SERVER_NAME": str,
     "PUBLIC_BASE_URL": str,
-    "IMPORTS_RUN_IN_PROCESS": lambda v: v.lower() in ("1", "true", "yes", "on"),
+    "IMPORTS_RUN_IN_PROCESS": as_bool,
+    "PROXY_FIX_HOPS": int,
+    "REMEMBER_COOKIE_DAYS": int,
+    "SESSION_LIFETIME_HOURS": int,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": as_bool,
+    # Every rate limit, e.g. PUBLIC_FORM_RATE_LIMIT="10 per minute;60 per hour".
+    **{name: str for name in dir(DefaultConfig) if name.endswith("_RATE_LIMIT")},
 }
 
 
