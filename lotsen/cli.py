@@ -80,6 +80,8 @@ def send_mail(loop, interval, max_passes):
 
     passes = 0
     while True:
+        accounts.process_password_reset_requests()
+        db.session.commit()
         sent, failed = send_due_mail()
         db.session.remove()
         if sent or failed or not loop:

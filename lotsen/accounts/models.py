@@ -107,3 +107,17 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PasswordResetRequest(db.Model):
+    """An address typed on the forgotten-password page, waiting for the mail worker.
+
+    The page only stores the address, whether or not it belongs to an account, so it answers
+    in the same time either way; `send-mail` looks the account up and queues the link.
+    """
+
+    __tablename__ = "password_reset_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

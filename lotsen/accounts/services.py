@@ -7,10 +7,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from lotsen.accounts.models import Department, Role, User, UserRole
+from lotsen.accounts.models import Department, PasswordResetRequest, Role, User, UserRole
 from lotsen.audit.services import diff, record
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
@@ -205,10 +205,36 @@ def send_password_link(user: User, welcome: bool = False) -> None:
 
 
 def request_password_reset(email: str) -> None:
-    """Mail a reset link if the address belongs to an active account. Silent otherwise."""
-    user = find_user_by_email(email)
-    if user is not None and user.active:
-        send_password_link(user)
+    """Queue a reset request for the mail worker; the same single INSERT for any address, so
+    the page does not tell (by what it says or how long it takes) which addresses have an
+    account."""
+    db.session.add(PasswordResetRequest(email=normalise_email(email)[:254]))
+    db.session.flush()
+
+
+def process_password_reset_requests(limit: int = 100) -> int:
+    """Mail a reset link for each queued request whose address belongs to an active account
+    (others are dropped silently). Each request is claimed by deleting it, so two workers never
+    both handle one. Returns the number of links queued; the caller commits."""
+    links = 0
+    ids = db.session.scalars(
+        select(PasswordResetRequest.id).order_by(PasswordResetRequest.id).limit(limit)
+    ).all()
+    for request_id in ids:
+        email = db.session.scalar(
+            select(PasswordResetRequest.email).where(PasswordResetRequest.id == request_id)
+        )
+        claimed = db.session.execute(
+            delete(PasswordResetRequest).where(PasswordResetRequest.id == request_id)
+        )
+        if email is None or claimed.rowcount != 1:
+            continue
+        user = find_user_by_email(email)
+        if user is not None and user.active:
+            send_password_link(user)
+            links += 1
+    db.session.flush()
+    return links
 
 
 def reset_password(user: User, new_password: str) -> None:

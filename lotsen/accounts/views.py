@@ -1,3 +1,4 @@
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -33,9 +34,25 @@ def login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def account_rate_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+def account_key() -> str:
+    """The account a log-in or reset is tried on, whatever address it comes from (hashed: the
+    counters' keys hold no e-mail address)."""
+    email = services.normalise_email(request.form.get("email", ""))[:254]
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+limit_per_address = limiter.limit(login_rate_limit, methods=["POST"])
+limit_per_account = limiter.limit(account_rate_limit, key_func=account_key, methods=["POST"])
+
+
 @bp.route("/logga-in", methods=["GET", "POST"])
 @public
-@limiter.limit(login_rate_limit, methods=["POST"])
+@limit_per_address
+@limit_per_account
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next_url(request.args.get("next")))
@@ -78,7 +95,8 @@ def change_password():
 
 @bp.route("/glomt-losenord", methods=["GET", "POST"])
 @public
-@limiter.limit(login_rate_limit, methods=["POST"])
+@limit_per_address
+@limit_per_account
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():

@@ -319,3 +319,18 @@ class ImportRun(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class PersonalNumberSearch(db.Model):
+    """A search for a full personnummer, kept on the server and referred to by a random token
+    in the list's URL (never the number itself: URLs land in access logs and browser history,
+    and the session is a cookie). Only the official who searched can use the token."""
+
+    __tablename__ = "personal_number_searches"
+    __table_args__ = (Index("ix_personal_number_searches_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    org_number: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

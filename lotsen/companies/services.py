@@ -9,13 +9,14 @@ to logs or to the audit trail in clear.
 """
 
 import re
+import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from lotsen.accounts.models import Role
 from lotsen.audit.services import diff, record
@@ -26,13 +27,16 @@ from lotsen.companies.models import (
     CompanySniCode,
     CompanyStatus,
     Contact,
+    PersonalNumberSearch,
     Tag,
     name_sort_key,
 )
 from lotsen.companies.orgnr import InvalidOrgNumber, OrgNumber, normalise_org_number
 from lotsen.companies.phone import InvalidPhoneNumber, normalise_phone
 from lotsen.companies.sni import SNI_VERSION, normalise_sni_code, sni_section
+from lotsen.db_types import utcnow
 from lotsen.extensions import db
+from lotsen.rate_limits import hit
 
 
 class CompanyError(ValueError):
@@ -67,6 +71,65 @@ def display_org_number(company: Company, viewer) -> str:
     """ "556012-5790" for everyone; a personnummer in full for admins, else "19810101-XXXX"."""
     number = org_number_of(company)
     return number.formatted if may_see_personal_numbers(viewer) else number.masked
+
+
+# A search for a personnummer stays usable (list pages, exports) this long after it was made.
+PERSONAL_NUMBER_SEARCH_LIFETIME = timedelta(hours=12)
+
+
+def look_up_personal_number(viewer, number: OrgNumber, purpose: str) -> None:
+    """Let a non-admin look up one full personnummer: counted against
+    PERSONAL_NUMBER_SEARCH_RATE_LIMIT per official and audited (the number masked, the
+    companies found by id), so that the hidden digits of a masked number cannot be found by
+    trying the thousand possible endings. Admins see full numbers anyway: nothing to do."""
+    if may_see_personal_numbers(viewer):
+        return
+    if not hit("PERSONAL_NUMBER_SEARCH_RATE_LIMIT", str(viewer.id)):
+        raise CompanyError(
+            _(
+                "Du har sökt på många personnummer på kort tid. Försök igen senare, eller be "
+                "en administratör om hjälp."
+            ),
+            field="q",
+        )
+    found = db.session.scalars(
+        select(Company.id).where(Company.org_number == number.value).order_by(Company.id)
+    ).all()
+    record(
+        viewer,
+        "company.personal_number_searched",
+        viewer,
+        f"Sökte på personnummer {number.masked} ({purpose}): {len(found)} träffar",
+        {"company_ids": list(found), "purpose": purpose},
+    )
+
+
+def save_personal_number_search(viewer, raw: str) -> str:
+    """Check and audit a search for the full personnummer `raw` (look_up_personal_number) and
+    keep it on the server; returns the random token the list's URL carries instead."""
+    number = parse_org_number(raw)
+    look_up_personal_number(viewer, number, "företagssök")
+    db.session.execute(
+        delete(PersonalNumberSearch).where(
+            PersonalNumberSearch.created_at < utcnow() - PERSONAL_NUMBER_SEARCH_LIFETIME
+        )
+    )
+    token = secrets.token_urlsafe(16)
+    db.session.add(PersonalNumberSearch(token=token, user_id=viewer.id, org_number=number.value))
+    db.session.flush()
+    return token
+
+
+def saved_personal_number_search(viewer, token: str) -> str | None:
+    """The personnummer (formatted) of `viewer`'s own recent search `token`, or None."""
+    stored = db.session.scalar(
+        select(PersonalNumberSearch.org_number).where(
+            PersonalNumberSearch.token == token[:32],
+            PersonalNumberSearch.user_id == viewer.id,
+            PersonalNumberSearch.created_at >= utcnow() - PERSONAL_NUMBER_SEARCH_LIFETIME,
+        )
+    )
+    return OrgNumber(stored, True).formatted if stored else None
 
 
 # --- Companies ---------------------------------------------------------------------------------
@@ -500,8 +563,9 @@ def merge_sni_codes(keep: Company, duplicate: Company) -> None:
         replace_sni_codes(keep, codes + extra)
 
 
-def find_merge_candidate(text: str, keep: Company) -> Company | None:
-    """The company meant by `text`: an org number, a Lotsen id or a pasted company address."""
+def find_merge_candidate(text: str, keep: Company, viewer=None) -> Company | None:
+    """The company meant by `text`: an org number, a Lotsen id or a pasted company address.
+    A full personnummer is a look-up like a search (look_up_personal_number)."""
     text = (text or "").strip()
     match = re.search(r"/foretag/(\d+)", text) or re.fullmatch(r"#?(\d{1,9})", text)
     if match:
@@ -510,6 +574,8 @@ def find_merge_candidate(text: str, keep: Company) -> Company | None:
         number = normalise_org_number(text)
     except InvalidOrgNumber:
         return None
+    if number.is_personal:
+        look_up_personal_number(viewer, number, "sammanslagning")
     return db.session.scalar(
         select(Company)
         .where(Company.org_number == number.value, Company.id != keep.id)

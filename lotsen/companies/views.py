@@ -1,10 +1,10 @@
 """Screens of the company registry: list and search, company page, forms, merge, imports.
 
 Company URLs carry the numeric id, never the org number (a sole trader's is a personnummer).
-A search for a personnummer is posted, kept in the session and referred to by a random key.
+A search for a personnummer is posted, kept on the server (companies.services) and referred to by
+a random token that only its official can use.
 """
 
-import secrets
 from datetime import date
 
 from flask import (
@@ -17,7 +17,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -48,8 +47,6 @@ from lotsen.extensions import db
 
 bp = Blueprint("companies", __name__, url_prefix="/foretag")
 admin_only = roles_required(Role.ADMIN)
-SAVED_SEARCHES = "company_searches"
-MAX_SAVED_SEARCHES = 5
 
 
 @bp.app_template_global()
@@ -93,38 +90,41 @@ def list_args() -> dict:
     args = request.args.to_dict()
     key = args.pop("sq", None)
     if key:
-        args["q"] = session.get(SAVED_SEARCHES, {}).get(key, "")
+        args["q"] = services.saved_personal_number_search(current_user, key) or ""
     return args
 
 
 def url_args(filters: queries.CompanyFilters) -> dict:
-    """Filters as URL arguments; a personnummer goes to the session, never into the URL."""
+    """Filters as URL arguments; a personnummer is replaced by the token of the search kept on
+    the server (the current one, or a new, checked and audited one)."""
     args = filters.as_args()
     if filters.q and is_personal_number(filters.q):
-        args["sq"] = save_search(args.pop("q"))
+        args.pop("q")
+        args["sq"] = request.args.get("sq") or services.save_personal_number_search(
+            current_user, filters.q
+        )
     return args
 
 
-def save_search(q: str) -> str:
-    """The session key of a personnummer search (the same key for the same search)."""
-    saved = dict(session.get(SAVED_SEARCHES, {}))
-    for key, value in saved.items():
-        if value == q:
-            return key
-    key = secrets.token_urlsafe(8)
-    saved[key] = q
-    session[SAVED_SEARCHES] = dict(list(saved.items())[-MAX_SAVED_SEARCHES:])
-    return key
+def new_search(filters: queries.CompanyFilters):
+    """Redirect to the list for a search just typed (a personnummer goes to the server)."""
+    try:
+        args = url_args(filters)
+    except services.CompanyError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("companies.index"))
+    db.session.commit()
+    return redirect(url_for("companies.index", **args))
 
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
     if request.method == "POST":  # the search form: see url_args()
-        filters = queries.CompanyFilters.from_args(request.form, section_letters())
-        return redirect(url_for("companies.index", **url_args(filters)))
+        return new_search(queries.CompanyFilters.from_args(request.form, section_letters()))
     filters = queries.CompanyFilters.from_args(list_args(), section_letters())
     if filters.q and is_personal_number(filters.q) and not request.args.get("sq"):
-        return redirect(url_for("companies.index", **url_args(filters)))
+        return new_search(filters)
     page = queries.company_page(
         filters, current_user, request.args.get("after"), current_app.config["PAGE_SIZE"]
     )
@@ -369,7 +369,12 @@ def merge(company_id):
     form = MergeForm()
     duplicate = None
     if form.validate_on_submit():
-        duplicate = services.find_merge_candidate(form.other.data, keep)
+        try:
+            duplicate = services.find_merge_candidate(form.other.data, keep, current_user)
+        except services.CompanyError as error:
+            db.session.rollback()
+            form.other.errors = [str(error)]
+            return render_template("companies/merge.html", form=form, keep=keep, duplicate=None)
         if duplicate is None or duplicate.id == keep.id or duplicate.is_merged:
             form.other.errors = [_("Hittar inget annat företag med det numret eller id:t.")]
             duplicate = None
@@ -380,6 +385,7 @@ def merge(company_id):
             return redirect(url_for("companies.show", company_id=keep.id))
         else:
             form.duplicate_id.data = str(duplicate.id)
+        db.session.commit()  # the audit event of a personnummer looked up
     return render_template("companies/merge.html", form=form, keep=keep, duplicate=duplicate)
 
 
