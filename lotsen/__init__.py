@@ -97,7 +97,7 @@ def init_limiter(app: Flask) -> None:
 def configure_login(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from lotsen.accounts.models import User
+    from lotsen.accounts.sessions import user_for_session_id
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Logga in för att se sidan.")
@@ -106,13 +106,7 @@ def configure_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        user_id, _sep, nonce = session_id.partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.active or user.session_nonce != nonce:
-            return None
-        return user
+        return user_for_session_id(session_id)
 
 
 def register_blueprints(app: Flask) -> None:

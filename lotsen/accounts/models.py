@@ -75,7 +75,7 @@ class User(UserMixin, db.Model):
     title: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(40))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    # Changing it (new password, deactivation) logs out every other session of the user.
+    # Changing it (log-out, new password, deactivation) ends every session of the user.
     session_nonce: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str | None] = mapped_column(String(5))
@@ -95,8 +95,13 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # used by Flask-Login
         return self.active
 
+    # Set when a session is started or loaded (see accounts.sessions); not a column.
+    session_id = None
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        if self.session_id is None:
+            raise RuntimeError("start sessions with accounts.sessions.start_session()")
+        return self.session_id
 
     @property
     def roles(self) -> set[Role]:

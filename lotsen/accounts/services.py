@@ -155,6 +155,11 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def end_sessions(user: User) -> None:
+    """Log-out: every session of `user` ends, its cookies wherever they are copied included."""
+    user.session_nonce = new_session_nonce()
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
         raise AccountError(_("Det nuvarande lösenordet stämmer inte."))

@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from lotsen.accounts import services
 from lotsen.accounts.access import public
@@ -13,6 +13,7 @@ from lotsen.accounts.forms import (
     LoginForm,
     ResetPasswordForm,
 )
+from lotsen.accounts.sessions import start_session
 from lotsen.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/konto")
@@ -60,7 +61,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             db.session.commit()
             return redirect(safe_next_url(request.args.get("next")))
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
@@ -70,6 +71,9 @@ def login():
 @bp.route("/logga-ut", methods=["POST"])
 @public
 def logout():
+    if current_user.is_authenticated:
+        services.end_sessions(current_user)
+        db.session.commit()
     logout_user()
     flash(_("Du är utloggad."), "success")
     return redirect(url_for("accounts.login"))
@@ -87,7 +91,7 @@ def change_password():
             form.new_password.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user)  # the session id changed with the password
+            start_session(current_user)  # the password change ended every session
             flash(_("Ditt lösenord är bytt."), "success")
             return redirect(url_for("main.index"))
     return render_template("accounts/change_password.html", form=form)
