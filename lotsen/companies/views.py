@@ -44,6 +44,7 @@ from lotsen.companies.orgnr import (
 from lotsen.companies.phone import format_phone
 from lotsen.companies.sni import SECTIONS, sni_title
 from lotsen.extensions import db
+from lotsen.pagination import Page
 
 bp = Blueprint("companies", __name__, url_prefix="/foretag")
 admin_only = roles_required(Role.ADMIN)
@@ -107,15 +108,26 @@ def url_args(filters: queries.CompanyFilters) -> dict:
 
 
 def new_search(filters: queries.CompanyFilters):
-    """Redirect to the list for a search just typed (a personnummer goes to the server)."""
+    """Redirect to the list for a search just typed (a personnummer goes to the server); a
+    refused personnummer search shows no companies at all, with the reason."""
     try:
         args = url_args(filters)
     except services.CompanyError as error:
         db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("companies.index"))
+        nothing = Page(items=[], next_cursor=None, is_first=True)
+        return render_list(filters, nothing, search_error=str(error)), 429
     db.session.commit()
     return redirect(url_for("companies.index", **args))
+
+
+def render_list(filters: queries.CompanyFilters, page: Page, **context):
+    return render_template(
+        "companies/index.html",
+        page=page,
+        filters=filters,
+        tags=services.all_tags(),
+        **context,
+    )
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -128,12 +140,10 @@ def index():
     page = queries.company_page(
         filters, current_user, request.args.get("after"), current_app.config["PAGE_SIZE"]
     )
-    return render_template(
-        "companies/index.html",
-        page=page,
-        filters=filters,
+    return render_list(
+        filters,
+        page,
         export_args=url_args(filters),
-        tags=services.all_tags(),
         create_org_number=creatable_org_number(filters.q, page),
     )
 
