@@ -23,6 +23,7 @@ from lotsen.cases.models import (
 )
 from lotsen.cases.numbering import next_case_number
 from lotsen.cases.workflow import TransitionError, change_status
+from lotsen.companies.orgnr import mask_personal_numbers
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
@@ -340,8 +341,16 @@ def update_case(case: Case, actor, values: dict, expected_version: int) -> dict:
     if "org_number" in changes:
         case.company_id = find_company_id(case.org_number)
     if changes:
-        record_event(case, actor, OFFICIAL, "edited", details=changes)
+        record_event(case, actor, OFFICIAL, "edited", details=masked_details(changes))
     return changes
+
+
+def masked_details(changes: dict) -> dict:
+    """The changes as the case's event keeps them: a personnummer only masked."""
+    if "org_number" not in changes:
+        return changes
+    masked = [mask_personal_numbers(value) if value else value for value in changes["org_number"]]
+    return {**changes, "org_number": masked}
 
 
 def create_company_for_case(case: Case, actor):

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
 from lotsen.accounts.access import roles_required
@@ -23,7 +24,8 @@ from lotsen.cases.forms import (
 )
 from lotsen.cases.models import Attachment, Case, CaseStatus, Category, Channel
 from lotsen.cases.workflow import TransitionError, allowed_transitions
-from lotsen.companies.orgnr import normalise_org_number
+from lotsen.companies import services as company_services
+from lotsen.companies.orgnr import mask_personal_numbers, normalise_org_number
 from lotsen.extensions import db
 from lotsen.public.forms import submission_from
 from lotsen.public.views import active_categories, send_attachment
@@ -122,8 +124,42 @@ def reject_unknown(form: CaseFilterForm) -> None:
             field.errors = [_("Välj ett av alternativen i listan.")]
 
 
+def filter_args() -> MultiDict:
+    """The list's query arguments, with a search kept on the server (`sq`) put back as `q`."""
+    args = MultiDict(request.args)
+    key = args.pop("sq", None)
+    if key:
+        args["q"] = company_services.saved_personal_number_search(current_user, key) or ""
+    return args
+
+
+def holds_personal_number(text: str | None) -> bool:
+    return bool(text) and mask_personal_numbers(text) != text
+
+
+def new_search(values):
+    """Redirect to the list for the filters in `values`; a search text holding a personnummer
+    is kept on the server (checked and audited) and the URL carries a token instead."""
+    args = {
+        field.name: values.get(field.name)
+        for field in CaseFilterForm(formdata=None)
+        if values.get(field.name)
+    }
+    if holds_personal_number(args.get("q")):
+        try:
+            args["sq"] = company_services.save_personal_number_search(
+                current_user, args.pop("q"), purpose="ärendesök"
+            )
+        except company_services.CompanyError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+    return redirect(url_for("cases.index", **args))
+
+
 def filter_form() -> CaseFilterForm:
-    form = CaseFilterForm(request.args)
+    form = CaseFilterForm(filter_args())
     form.validate()  # bad dates are reported next to the field and ignored
     everything = [("", _("Alla"))]
     form.scope.choices = choices(
@@ -178,9 +214,11 @@ def filter_form() -> CaseFilterForm:
     return form
 
 
-@bp.route("/")
+@bp.route("/", methods=["GET", "POST"])
 @readers
 def index():
+    if request.method == "POST" or holds_personal_number(request.args.get("q")):
+        return new_search(request.form if request.method == "POST" else request.args)
     form = filter_form()
     filters = filters_from(form)
     page = queries.case_page(filters, request.args.get("after"), current_app.config["PAGE_SIZE"])
@@ -340,6 +378,15 @@ def edit_values(form: EditCaseForm) -> dict:
     }
 
 
+def hidden_personal_number(case: Case) -> str | None:
+    """The masked form the edit form shows instead of the case's personnummer, for everyone
+    but admins; None when there is nothing to hide."""
+    if not case.org_number or company_services.may_see_personal_numbers(current_user):
+        return None
+    number = normalise_org_number(case.org_number)
+    return number.masked if number.is_personal else None
+
+
 @bp.route("/<int:case_id>/redigera", methods=["GET", "POST"])
 @workers
 def edit(case_id):
@@ -347,9 +394,12 @@ def edit(case_id):
     categories = db.session.scalars(select(Category).order_by(Category.name)).all()
     form = EditCaseForm(obj=case, categories=categories)
     del form.description
+    masked = hidden_personal_number(case)
     if request.method == "GET":
         form.category.data = case.category_id
         form.version.data = str(case.version)
+    elif masked and form.org_number.data == masked:
+        form.org_number.data = case.org_number  # left as shown: the number is unchanged
     conflict = False
     if form.validate_on_submit():
         try:
@@ -361,7 +411,13 @@ def edit(case_id):
             db.session.commit()
             flash(_("Ärendet är sparat."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
+    if masked and form.org_number.data and personal_number_of(form.org_number.data):
+        form.org_number.data = masked
     return render_template("cases/edit.html", form=form, case=case, conflict=conflict)
+
+
+def personal_number_of(text: str) -> bool:
+    return company_services.personal_number_in(text) is not None
 
 
 @bp.route("/<int:case_id>/skapa-foretag", methods=["POST"])

@@ -322,9 +322,9 @@ class ImportRun(db.Model):
 
 
 class PersonalNumberSearch(db.Model):
-    """A search for a full personnummer, kept on the server and referred to by a random token
-    in the list's URL (never the number itself: URLs land in access logs and browser history,
-    and the session is a cookie). Only the official who searched can use the token."""
+    """A search (company or case list) holding a personnummer, kept on the server and referred
+    to by a random token in the list's URL (never the number itself: URLs land in access logs
+    and browser history, and the session is a cookie). Only its official can use the token."""
 
     __tablename__ = "personal_number_searches"
     __table_args__ = (Index("ix_personal_number_searches_created_at", "created_at"),)
@@ -332,5 +332,5 @@ class PersonalNumberSearch(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    org_number: Mapped[str] = mapped_column(String(12))
+    query: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

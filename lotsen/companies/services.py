@@ -104,32 +104,47 @@ def look_up_personal_number(viewer, number: OrgNumber, purpose: str) -> None:
     )
 
 
-def save_personal_number_search(viewer, raw: str) -> str:
-    """Check and audit a search for the full personnummer `raw` (look_up_personal_number) and
-    keep it on the server; returns the random token the list's URL carries instead."""
-    number = parse_org_number(raw)
-    look_up_personal_number(viewer, number, "företagssök")
+def personal_number_in(text: str) -> OrgNumber | None:
+    """The full personnummer a search text asks for (alone, or as the text's only digits)."""
+    digits = re.sub(r"[^0-9]", "", text or "")
+    if len(digits) not in (10, 12):
+        return None
+    for candidate in (text.strip(), digits):
+        try:
+            number = normalise_org_number(candidate)
+        except InvalidOrgNumber:
+            continue
+        return number if number.is_personal else None
+    return None
+
+
+def save_personal_number_search(viewer, text: str, purpose: str = "företagssök") -> str:
+    """Keep a search `text` holding a personnummer on the server and return the random token
+    a list's URL carries instead. A full personnummer is checked and audited first
+    (look_up_personal_number)."""
+    number = personal_number_in(text)
+    if number is not None:
+        look_up_personal_number(viewer, number, purpose)
     db.session.execute(
         delete(PersonalNumberSearch).where(
             PersonalNumberSearch.created_at < utcnow() - PERSONAL_NUMBER_SEARCH_LIFETIME
         )
     )
     token = secrets.token_urlsafe(16)
-    db.session.add(PersonalNumberSearch(token=token, user_id=viewer.id, org_number=number.value))
+    db.session.add(PersonalNumberSearch(token=token, user_id=viewer.id, query=text.strip()[:200]))
     db.session.flush()
     return token
 
 
 def saved_personal_number_search(viewer, token: str) -> str | None:
-    """The personnummer (formatted) of `viewer`'s own recent search `token`, or None."""
-    stored = db.session.scalar(
-        select(PersonalNumberSearch.org_number).where(
+    """The search text of `viewer`'s own recent search `token`, or None."""
+    return db.session.scalar(
+        select(PersonalNumberSearch.query).where(
             PersonalNumberSearch.token == token[:32],
             PersonalNumberSearch.user_id == viewer.id,
             PersonalNumberSearch.created_at >= utcnow() - PERSONAL_NUMBER_SEARCH_LIFETIME,
         )
     )
-    return OrgNumber(stored, True).formatted if stored else None
 
 
 # --- Companies ---------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token', sa.String(length=32), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('org_number', sa.String(length=12), nullable=False),
+    sa.Column('query', sa.String(length=200), nullable=False),
     sa.Column('created_at', lotsen.db_types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_personal_number_searches_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_personal_number_searches')),
