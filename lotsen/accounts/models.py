@@ -103,6 +103,19 @@ class User(UserMixin, db.Model):
             raise RuntimeError("start sessions with accounts.sessions.start_session()")
         return self.session_id
 
+    # The same account is the same user, whichever session (if any) it was loaded for; UserMixin
+    # would compare session ids.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other):
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
     @property
     def roles(self) -> set[Role]:
         return {Role(row.role) for row in self.role_rows}
