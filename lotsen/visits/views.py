@@ -13,7 +13,7 @@ from lotsen.accounts.models import Role, User
 from lotsen.admin.views import audit_history
 from lotsen.companies.models import Company
 from lotsen.companies.orgnr import InvalidOrgNumber, normalise_org_number
-from lotsen.companies.services import find_company
+from lotsen.companies.services import CompanyError, find_company, look_up_personal_number
 from lotsen.companies.sni import SECTIONS
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
@@ -109,9 +109,16 @@ def chosen_company(form: VisitForm) -> Company | None:
         form.org_number.errors = [_("Fyll i organisationsnumret.")]
         return None
     try:
-        company = find_company(normalise_org_number(form.org_number.data).value)
+        number = normalise_org_number(form.org_number.data)
     except InvalidOrgNumber:
-        company = None
+        number = None
+    try:
+        if number is not None and number.is_personal:
+            look_up_personal_number(current_user, number, "besök")  # audited, rate-limited
+    except CompanyError as error:
+        form.org_number.errors = [str(error)]
+        return None
+    company = find_company(number.value) if number is not None else None
     if company is None:
         form.org_number.errors = [_("Det finns inget företag med det organisationsnumret.")]
     return company
@@ -147,7 +154,9 @@ def edit(visit_id):
         form.company_id.data = request.args.get("company_id", "")[:12]
     if form.validate_on_submit():
         data = visit_data_from(form)
-        if data is not None:
+        if data is None:
+            db.session.commit()  # the audit event of a personnummer looked up, if any
+        else:
             try:
                 visit = services.save_visit(current_user, visit, data)
             except services.VisitError as error:

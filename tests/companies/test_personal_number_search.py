@@ -185,3 +185,17 @@ def test_the_merge_form_does_not_confirm_personnummer_either(app, client, login,
     assert NAME in first and PERSONAL_MASKED in first
     second = client.submit(url, {"other": PERSONAL_NUMBER}).get_data(as_text=True)
     assert NAME not in second and "Du har sökt på många personnummer" in second
+
+
+def test_the_visit_form_does_not_confirm_personnummer_either(app, client, login, sole_trader):
+    app.config["PERSONAL_NUMBER_SEARCH_RATE_LIMIT"] = "1 per day"
+    login(Role.OFFICIAL)
+    fields = {"org_number": "19810101-0059", "starts_at": "2026-09-01T09:30", "purpose": "Dialog"}
+    first = client.submit("/besok/nytt", fields).get_data(as_text=True)
+    assert "Det finns inget företag med det organisationsnumret." in first
+    [audit] = searches_audited()
+    assert "19810101-XXXX" in audit.summary and audit.changes["company_ids"] == []
+    second = client.submit("/besok/nytt", {**fields, "org_number": PERSONAL_NUMBER})
+    text = second.get_data(as_text=True)
+    assert "Du har sökt på många personnummer" in text
+    assert second.status_code == 200 and NAME not in text
