@@ -383,8 +383,8 @@ def hidden_personal_number(case: Case) -> str | None:
     but admins; None when there is nothing to hide."""
     if not case.org_number or company_services.may_see_personal_numbers(current_user):
         return None
-    number = normalise_org_number(case.org_number)
-    return number.masked if number.is_personal else None
+    number = company_services.personal_number_in(case.org_number)
+    return number.masked if number is not None else None
 
 
 @bp.route("/<int:case_id>/redigera", methods=["GET", "POST"])
@@ -411,13 +411,9 @@ def edit(case_id):
             db.session.commit()
             flash(_("Ärendet är sparat."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    if masked and form.org_number.data and personal_number_of(form.org_number.data):
-        form.org_number.data = masked
+    if masked and form.org_number.data == case.org_number:
+        form.org_number.data = masked  # what was typed is shown again, the stored number never
     return render_template("cases/edit.html", form=form, case=case, conflict=conflict)
-
-
-def personal_number_of(text: str) -> bool:
-    return company_services.personal_number_in(text) is not None
 
 
 @bp.route("/<int:case_id>/skapa-foretag", methods=["POST"])
