@@ -40,8 +40,8 @@ log = logging.getLogger(__name__)
 
 SIGNATURE_SETTINGS = ("team_name", "organisation_name", "team_phone", "team_email")
 # Failures that say nothing about the message: the server (or our account on it) is unreachable.
-OUTAGE_ERRORS = (
-    OSError,
+# (Every SMTPException is an OSError too; a plain OSError is a network failure.)
+OUTAGE_SMTP_ERRORS = (
     smtplib.SMTPServerDisconnected,
     smtplib.SMTPConnectError,
     smtplib.SMTPHeloError,
@@ -305,6 +305,12 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text[0] if text else ''}"[:500]
 
 
+def is_outage(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPException):
+        return isinstance(error, OUTAGE_SMTP_ERRORS)
+    return isinstance(error, OSError)
+
+
 def is_permanent(error: Exception) -> bool:
     """A 5xx answer about this message (not about the connection): retrying will not help."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -378,7 +384,7 @@ class MailSender:
     def record_failure(self, message_id: int, attempts: int, error: Exception) -> None:
         reason = one_line(error)
         values = {"attempts": attempts, "last_error": reason}
-        if isinstance(error, OUTAGE_ERRORS):
+        if is_outage(error):
             self.outage = reason
         elif not isinstance(error, smtplib.SMTPException) or is_permanent(error):
             # Refused for good (5xx), or something in the message the SMTP library rejects.
@@ -428,6 +434,10 @@ def send_due_mail(limit: int | None = None) -> tuple[int, int]:
     return MailSender().run_pass(limit)
 
 
+SMTP_DOWN = "SMTP server unavailable"
+DATABASE_DOWN = "database unavailable"
+
+
 def run_worker(
     interval: float,
     max_passes: int | None = None,
@@ -439,29 +449,31 @@ def run_worker(
     long after each failed pass (up to MAIL_MAX_BACKOFF_SECONDS)."""
     sender = MailSender()
     passes = failures = 0
-    outage = None
+    outage, delay = None, interval
     while True:
         sent = failed = 0
+        problem = detail = None
         try:
             sent, failed = sender.run_pass()
-            problem = f"SMTP server unavailable ({sender.outage})" if sender.outage else None
+            if sender.outage:
+                problem, detail = SMTP_DOWN, sender.outage
         except SQLAlchemyError as error:
             reset_session()
-            problem = f"database unavailable ({one_line(error)})"
+            problem, detail = DATABASE_DOWN, one_line(error)
         if report is not None and (sent or failed):
             report(sent, failed)
         if problem:
             failures += 1
-            kind = problem.split(" (", 1)[0]
-            if outage != kind:
-                log.warning("Mail worker: %s; retrying with backoff", problem)
-                outage = kind
+            if outage != problem:
+                log.warning("Mail worker: %s (%s); retrying with backoff", problem, detail)
+                outage = problem
             delay = min(
                 interval * 2 ** (failures - 1), current_app.config["MAIL_MAX_BACKOFF_SECONDS"]
             )
-        else:
-            if outage:
-                log.warning("Mail worker: %s again, sending", outage.replace("unavailable", "up"))
+        elif outage == SMTP_DOWN and not (sent or failed):
+            pass  # nothing was due, so nothing tells whether the server is back: wait as before
+        elif outage:
+            log.warning("Mail worker: %s again, sending", outage.replace("unavailable", "up"))
             outage, failures, delay = None, 0, interval
         db.session.remove()
         passes += 1
