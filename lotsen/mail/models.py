@@ -5,7 +5,6 @@ from datetime import datetime
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app, has_app_context
-
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -6,6 +6,7 @@ a time with a short lease, sends it and records the outcome; a message that cann
 is refused is marked failed with its reason, and the others still go out.
 """
 
+import contextlib
 import html
 import logging
 import smtplib
@@ -261,10 +262,7 @@ def claim_next_message() -> int | None:
     while True:
         now = utcnow()
         candidates = db.session.scalars(
-            select(OutboxMessage.id)
-            .where(*due_and_free(now))
-            .order_by(OutboxMessage.id)
-            .limit(10)
+            select(OutboxMessage.id).where(*due_and_free(now)).order_by(OutboxMessage.id).limit(10)
         ).all()
         db.session.commit()  # end the read: the UPDATE must start its own transaction
         if not candidates:
@@ -483,10 +481,8 @@ def run_worker(
 
 
 def reset_session() -> None:
-    try:
+    with contextlib.suppress(SQLAlchemyError):
         db.session.rollback()
-    except SQLAlchemyError:
-        pass
     db.session.remove()
 
 
