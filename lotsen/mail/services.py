@@ -178,7 +178,6 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     if message.in_reply_to:
         email["In-Reply-To"] = clean_header(message.in_reply_to)
         email["References"] = clean_header(message.in_reply_to)
-    email["Content-Language"] = clean_header(message.locale, 5)
     email.set_content(plain + "\n")
     email.add_alternative(
         html_document(body_html, signature_lines, message.subject, message.locale),
@@ -186,6 +185,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     )
     for attachment in message.attachments:
         add_attachment(email, attachment)
+    # Last: making the alternative (or mixed) part moves Content-* headers into the first part.
+    email["Content-Language"] = clean_header(message.locale, 5)
     return email
 
 
