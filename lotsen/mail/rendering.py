@@ -1,5 +1,6 @@
 """Turning a mail's Markdown into its parts: safe HTML, readable plain text, clean headers."""
 
+import html
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -29,6 +30,9 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 BLOCKS = {"p", "ul", "ol", "blockquote", "pre", "h2", "h3", "h4", "hr"}
 SIGNATURE_SEPARATOR = "\n-- \n"
+# A bare web address (not already inside <…>, a Markdown link or an attribute), without the
+# punctuation that ends a sentence after it.
+BARE_LINK = re.compile(r"(?<![<(\[\"'=/\w])https?://[^\s<>()\[\]\"']+(?<![.,;:!?])")
 
 
 def clean_header(value, max_length: int = 250) -> str:
@@ -40,9 +44,19 @@ def clean_header(value, max_length: int = 250) -> str:
     return " ".join(text.split())[:max_length]
 
 
+def autolink(match: re.Match) -> str:
+    """A bare address as a Markdown autolink (values in the source are HTML-escaped: the
+    address is unescaped first, so that "&amp;" in a query string stays one "&")."""
+    address = html.unescape(match.group(0))
+    if any(char in address for char in "<>\"' "):
+        return match.group(0)
+    return f"<{address}>"
+
+
 def markdown_to_html(source: str) -> str:
     """Markdown to sanitised HTML. Values in mail templates are HTML-escaped when rendered, so
     a company name or question never becomes markup; nh3 removes anything else unsafe."""
+    source = BARE_LINK.sub(autolink, source)
     html = markdown.markdown(source, extensions=["nl2br", "sane_lists"], output_format="html")
     return nh3.clean(
         html,

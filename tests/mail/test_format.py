@@ -71,8 +71,9 @@ def test_receipt_and_reply_are_multipart_alternative_with_text_and_safe_html(
     reply_parts = parts_of(reply)
     assert "Ni behöver bygglov för:" in reply_parts["text/plain"]
     assert "- skylten\n- taket" in reply_parts["text/plain"]
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; Uteservering &amp; skyltar" in (
-        reply_parts["text/html"]
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; Uteservering &amp; skyltar"
+        in (reply_parts["text/html"])
     )
     assert "<strong>bygglov</strong>" in reply_parts["text/html"]
     assert "<li>skylten</li>" in reply_parts["text/html"]
