@@ -210,8 +210,8 @@ def test_two_senders_on_a_slow_server_send_each_message_once(app, start_smtp_ser
 
     assert errors == []
     delivered = [parsed(envelope)["Message-ID"] for envelope in inbox.messages]
-    stored = [message.message_id for message in outbox()]
     assert len(delivered) == 12
+    stored = [message.message_id for message in outbox()]
     assert sorted(delivered) == sorted(stored)  # each message once, under its queued Message-ID
     assert all(message.status == OutboxStatus.SENT for message in outbox())
 
