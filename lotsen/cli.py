@@ -75,21 +75,36 @@ def demo_data():
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 @click.option("--max-passes", type=int, default=None, hidden=True)
 def send_mail(loop, interval, max_passes):
-    """Deliver the e-mail waiting in the outbox (run from cron, or as a loop)."""
-    from lotsen.mail.services import send_due_mail
+    """Deliver the e-mail waiting in the outbox (run from cron, or as a loop).
 
-    passes = 0
-    while True:
-        accounts.process_password_reset_requests()
-        db.session.commit()
-        sent, failed = send_due_mail()
+    One run delivers everything that is due. As a loop it survives database and SMTP outages,
+    backing off and logging one line per outage."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lotsen.mail.services import MailSender, one_line, run_worker
+
+    def report(sent, failed):
+        click.echo(f"Outbox: {sent} sent, {failed} failed (will be retried).")
+
+    if loop:
+        run_worker(
+            interval,
+            max_passes=max_passes,
+            sleep=time.sleep,
+            report=report,
+            before_pass=accounts.process_password_reset_requests,
+        )
+        return
+    sender = MailSender(accounts.process_password_reset_requests)
+    try:
+        sent, failed = sender.run_pass()
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"Database unavailable: {one_line(error)}") from error
+    finally:
         db.session.remove()
-        if sent or failed or not loop:
-            click.echo(f"Outbox: {sent} sent, {failed} failed (will be retried).")
-        passes += 1
-        if not loop or (max_passes is not None and passes >= max_passes):
-            break
-        time.sleep(interval)
+    report(sent, failed)
+    if sender.outage:
+        click.echo(f"SMTP server unavailable: {sender.outage}", err=True)
 
 
 @lotsen_cli.command("escalate")

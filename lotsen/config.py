@@ -56,6 +56,11 @@ class DefaultConfig:
     SMTP_STARTTLS = False
     SMTP_TIMEOUT = 10
     MAIL_MAX_ATTEMPTS = 8
+    # A sender's lease on the one message it is sending; keep it far above SMTP_TIMEOUT.
+    MAIL_CLAIM_SECONDS = 120
+    # `send-mail --loop` waits --interval seconds between passes, doubling after each pass that
+    # met a database or SMTP outage, up to this.
+    MAIL_MAX_BACKOFF_SECONDS = 300
 
     PAGE_SIZE = 25
     # Satisfaction survey: groups with fewer answers are hidden; NKI weights of the questions

@@ -8,6 +8,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from lotsen.db_types import UTCDateTime, utcnow
 from lotsen.extensions import db
 
+# Settings an admin can change, with their defaults. E-mail is signed with the team's and the
+# municipality's name, phone and address from here (lotsen.mail.services.signature).
+SETTING_DEFAULTS = {
+    "organisation_name": "Lerums kommun",
+    "team_name": "Lotsgruppen",
+    "team_email": "lotsgruppen@kommun.example",
+    "team_phone": "0302-52 10 00",
+}
+
 
 class Setting(db.Model):
     __tablename__ = "settings"

@@ -5,19 +5,11 @@ from sqlalchemy import func, select
 
 from lotsen.accounts.models import Department
 from lotsen.accounts.services import AccountError
-from lotsen.admin.models import Setting
+from lotsen.admin.models import SETTING_DEFAULTS, Setting
 from lotsen.audit.models import AuditEvent
 from lotsen.audit.services import diff, record
 from lotsen.cases.models import Category
 from lotsen.extensions import db
-
-# Settings an admin can change, with their defaults.
-SETTING_DEFAULTS = {
-    "organisation_name": "Lerums kommun",
-    "team_name": "Lotsgruppen",
-    "team_email": "lotsgruppen@kommun.example",
-    "team_phone": "0302-52 10 00",
-}
 
 
 def _name_taken(model, name: str, except_id: int | None) -> bool:

@@ -128,6 +128,8 @@ class Case(db.Model):
     submitter_email: Mapped[str | None] = mapped_column(String(254))
     submitter_phone: Mapped[str | None] = mapped_column(String(40))
     preferred_contact: Mapped[str] = mapped_column(String(10), default="email")
+    # The language the business owner used (the public form's); their e-mail is written in it.
+    submitter_locale: Mapped[str] = mapped_column(String(5), default="sv", server_default="sv")
     subject: Mapped[str] = mapped_column(String(200))
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     department_id: Mapped[int | None] = mapped_column(

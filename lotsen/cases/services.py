@@ -57,6 +57,8 @@ class Submission:
     preferred_contact: str = "email"
     channel: Channel = Channel.WEB
     files: list[StoredFile] = field(default_factory=list)
+    # The language of the form the business owner used; their e-mail is written in it.
+    submitter_locale: str | None = None
 
 
 # --- Status links ---------------------------------------------------------------------------
@@ -165,6 +167,13 @@ def attach_files(case: Case, message: Message, files: list[StoredFile]) -> None:
         )
 
 
+def submitter_locale(locale: str | None) -> str:
+    """The business owner's language if the site offers it, else the site's."""
+    if locale in current_app.config["LANGUAGES"]:
+        return locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def open_case(submission: Submission, created_by=None, received_at: datetime | None = None):
     """Create a case with its first message, attachments, event and receipt mail.
 
@@ -191,6 +200,7 @@ def open_case(submission: Submission, created_by=None, received_at: datetime | N
         submitter_email=email,
         submitter_phone=(submission.submitter_phone or "").strip() or None,
         preferred_contact=submission.preferred_contact,
+        submitter_locale=submitter_locale(submission.submitter_locale),
         subject=submission.subject.strip(),
         received_at=received_at,
         privacy_acknowledged_at=received_at if created_by is None else None,

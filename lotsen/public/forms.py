@@ -161,8 +161,9 @@ class NewLinkForm(FlaskForm):
     submit = SubmitField(_l("Skicka ny länk"))
 
 
-def submission_from(form, files=(), channel=None):
-    """The Submission a question form (public, or an official's registration) describes."""
+def submission_from(form, files=(), channel=None, locale=None):
+    """The Submission a question form (public, or an official's registration) describes;
+    `locale` is the language the business owner used (the public form's)."""
     from lotsen.cases.models import Channel
     from lotsen.cases.services import Submission
 
@@ -179,4 +180,5 @@ def submission_from(form, files=(), channel=None):
         description=form.description.data,
         channel=channel or Channel.WEB,
         files=list(files),
+        submitter_locale=locale,
     )

@@ -12,6 +12,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -71,7 +72,8 @@ def ask():
             return render_template("public/ignored.html")
         if form.validate() and not upload_errors:
             try:
-                case, token = services.open_case(submission_from(form, files))
+                submission = submission_from(form, files, locale=str(get_locale()))
+                case, token = services.open_case(submission)
             except services.CaseError as error:
                 form.category.errors = [*form.category.errors, str(error)]
             else:

@@ -810,6 +810,7 @@ def send_invitations(meeting: Meeting) -> int:
                 locale=user.locale,
                 attachments=[attachment],
                 meeting=meeting,
+                case=meeting.case,
                 official=True,
                 link=external_url("team.meeting", meeting_id=meeting.id),
             )
@@ -822,6 +823,7 @@ def send_invitations(meeting: Meeting) -> int:
             "mail/team_company_meeting.txt",
             attachments=[attachment],
             meeting=meeting,
+            case=case,
             official=False,
             link=None,
         )

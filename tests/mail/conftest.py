@@ -30,11 +30,12 @@ def smtp_port(app):
 
 @pytest.fixture
 def start_smtp_server(smtp_port):
-    """Start a real SMTP server on the app's SMTP port; returns its inbox."""
+    """Start a real SMTP server on the app's SMTP port (with a handler of your own, if given);
+    returns its inbox."""
     controllers = []
 
-    def start() -> Inbox:
-        inbox = Inbox()
+    def start(inbox: Inbox | None = None) -> Inbox:
+        inbox = inbox or Inbox()
         controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
         controller.start()
         controllers.append(controller)
