@@ -67,6 +67,23 @@ class DefaultConfig:
     IMPORTS_RUN_IN_PROCESS = True
     IMPORT_FOLDER = None  # uploaded register files; None means instance/imports
 
+    # Attachments. Office and LibreOffice documents are ZIP archives: reading one to check its
+    # type may cost no more than this (a zip bomb is refused like any other bad file).
+    UPLOAD_ARCHIVE_MAX_MEMBERS = 5000
+    UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+    UPLOAD_ARCHIVE_MAX_RATIO = 200
+    # Files kept from a form that failed validation: usable for this many seconds, then removed
+    # by `flask lotsen clean-uploads`; one address (or official) may park at most this much.
+    PENDING_UPLOAD_MAX_AGE = 24 * 60 * 60
+    PENDING_UPLOAD_QUOTA_BYTES = 200 * 1024 * 1024
+    # Virus scanning with ClamAV: set CLAMD_SOCKET (Unix socket) or CLAMD_HOST (TCP) to switch
+    # it on. While clamd cannot answer, uploads are refused unless CLAMD_FAIL_OPEN is True.
+    CLAMD_SOCKET = None
+    CLAMD_HOST = None
+    CLAMD_PORT = 3310
+    CLAMD_TIMEOUT = 30
+    CLAMD_FAIL_OPEN = False
+
 
 # Environment variables read at start-up, with the type each one is converted to.
 ENVIRONMENT_SETTINGS = {
@@ -84,6 +101,13 @@ ENVIRONMENT_SETTINGS = {
     "SERVER_NAME": str,
     "PUBLIC_BASE_URL": str,
     "IMPORTS_RUN_IN_PROCESS": lambda v: v.lower() in ("1", "true", "yes", "on"),
+    "PENDING_UPLOAD_MAX_AGE": int,
+    "PENDING_UPLOAD_QUOTA_BYTES": int,
+    "CLAMD_SOCKET": str,
+    "CLAMD_HOST": str,
+    "CLAMD_PORT": int,
+    "CLAMD_TIMEOUT": float,
+    "CLAMD_FAIL_OPEN": lambda v: v.lower() in ("1", "true", "yes", "on"),
 }
 
 
