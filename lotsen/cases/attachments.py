@@ -375,7 +375,7 @@ def promote_pending(stored: StoredFile) -> None:
     target = stored_path(stored.stored_name)
     try:
         os.link(source, target)
-    except FileExistsError:
+    except (FileExistsError, FileNotFoundError):
         raise
     except OSError:  # a file system without hard links
         shutil.copyfile(source, target)
@@ -452,7 +452,10 @@ def remove_expired_pending(report: CleanupReport, now: float | None = None) -> N
         folders = [entry.path for entry in owners if entry.is_dir(follow_symlinks=False)]
     _remove_expired_in(root, cutoff, report)  # files kept before per-uploader folders
     for folder in folders:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             if _remove_expired_in(folder, cutoff, report) == 0:

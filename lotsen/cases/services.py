@@ -150,7 +150,12 @@ def find_company_id(org_number: str | None) -> int | None:
 
 def attach_files(case: Case, message: Message, files: list[StoredFile]) -> None:
     for stored in files:
-        promote_pending(stored)
+        try:
+            promote_pending(stored)
+        except OSError as error:  # sent twice at once, or removed by the cleaner
+            raise CaseError(
+                _("%(name)s finns inte längre hos oss. Bifoga filen igen.", name=stored.filename)
+            ) from error
         db.session.add(
             Attachment(
                 case_id=case.id,

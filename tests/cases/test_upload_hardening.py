@@ -237,3 +237,19 @@ def test_the_cleanup_command_removes_stored_files_without_a_row(app, client, run
     assert result.exit_code == 0, result.output
     assert "and 1 orphaned files (10 bytes)" in result.output
     assert stored_files() == sorted([kept, recent, "LASMIG.txt"])
+
+
+def test_a_kept_file_that_is_gone_when_the_form_is_saved_is_a_clear_refusal(app, client):
+    category = CategoryFactory()
+    page = ask(client, category, files=[("ritning.pdf", PDF)], subject="").get_data(as_text=True)
+    reference = kept_reference(page)
+    for path in pending_files():  # e.g. sent twice at once: the other request took it
+        if not path.endswith(".json"):
+            os.remove(path)
+            os.mkdir(path)  # still there, but cannot be linked or copied
+    response = ask(client, category, kept_uploads=reference)
+    assert response.status_code == 200
+    assert "ritning.pdf finns inte längre hos oss. Bifoga filen igen." in response.get_data(
+        as_text=True
+    )
+    assert count(Case) == 0 and stored_files() == []
