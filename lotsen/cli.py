@@ -117,6 +117,21 @@ def escalate():
     click.echo(f"Escalated: {result.at_risk} at risk, {result.breached} breached.")
 
 
+@lotsen_cli.command("clean-uploads")
+def clean_uploads():
+    """Remove expired files kept from failed forms, and stored files no attachment names
+    (hourly from cron)."""
+    from lotsen.cases.attachments import clean_uploads as clean
+
+    report = clean()
+    db.session.commit()
+    click.echo(
+        f"Removed {report.expired_files} expired pending uploads "
+        f"({report.expired_bytes} bytes) and {report.orphans} orphaned files "
+        f"({report.orphan_bytes} bytes)."
+    )
+
+
 @lotsen_cli.command("show-config")
 def show_config():
     """Print the effective configuration, with secrets hidden."""

@@ -87,6 +87,23 @@ class DefaultConfig:
     IMPORTS_RUN_IN_PROCESS = True
     IMPORT_FOLDER = None  # uploaded register files; None means instance/imports
 
+    # Attachments. Office and LibreOffice documents are ZIP archives: reading one to check its
+    # type may cost no more than this (a zip bomb is refused like any other bad file).
+    UPLOAD_ARCHIVE_MAX_MEMBERS = 5000
+    UPLOAD_ARCHIVE_MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+    UPLOAD_ARCHIVE_MAX_RATIO = 200
+    # Files kept from a form that failed validation: usable for this many seconds, then removed
+    # by `flask lotsen clean-uploads`; one address (or official) may park at most this much.
+    PENDING_UPLOAD_MAX_AGE = 24 * 60 * 60
+    PENDING_UPLOAD_QUOTA_BYTES = 200 * 1024 * 1024
+    # Virus scanning with ClamAV: set CLAMD_SOCKET (Unix socket) or CLAMD_HOST (TCP) to switch
+    # it on. While clamd cannot answer, uploads are refused unless CLAMD_FAIL_OPEN is True.
+    CLAMD_SOCKET = None
+    CLAMD_HOST = None
+    CLAMD_PORT = 3310
+    CLAMD_TIMEOUT = 30
+    CLAMD_FAIL_OPEN = False
+
 
 def as_bool(value: str) -> bool:
     return value.lower() in ("1", "true", "yes", "on")
@@ -114,6 +131,13 @@ ENVIRONMENT_SETTINGS = {
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": as_bool,
     # Every rate limit, e.g. PUBLIC_FORM_RATE_LIMIT="10 per minute;60 per hour".
     **{name: str for name in dir(DefaultConfig) if name.endswith("_RATE_LIMIT")},
+    "PENDING_UPLOAD_MAX_AGE": int,
+    "PENDING_UPLOAD_QUOTA_BYTES": int,
+    "CLAMD_SOCKET": str,
+    "CLAMD_HOST": str,
+    "CLAMD_PORT": int,
+    "CLAMD_TIMEOUT": float,
+    "CLAMD_FAIL_OPEN": as_bool,
 }
 
 

@@ -16,6 +16,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+DOWNLOAD_TYPES = {
+    "text/csv",
+    "text/calendar",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def is_download(response) -> bool:
+    """A file the browser saves: attachments, CSV, XLSX, PDF and .ics exports."""
+    disposition = response.headers.get("Content-Disposition", "")
+    return disposition.lower().startswith("attachment") or response.mimetype in DOWNLOAD_TYPES
+
+
 def register_security_headers(app):
     @app.after_request
     def add_security_headers(response):
@@ -28,6 +42,9 @@ def register_security_headers(app):
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["PREFERRED_URL_SCHEME"] == "https":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
+        if is_download(response):
+            # Downloads hold case data: no browser, proxy or shared computer may keep a copy.
+            headers["Cache-Control"] = "no-store"
+        elif response.mimetype == "text/html":
             headers.setdefault("Cache-Control", "no-store")
         return response

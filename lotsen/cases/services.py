@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from lotsen.cases.attachments import StoredFile, promote_pending, store_bytes
+from lotsen.cases.attachments import StoredFile, promote_pending, store_pending, uploader_key
 from lotsen.cases.models import (
     Attachment,
     Case,
@@ -153,7 +153,12 @@ def find_company_id(org_number: str | None) -> int | None:
 
 def attach_files(case: Case, message: Message, files: list[StoredFile]) -> None:
     for stored in files:
-        promote_pending(stored)
+        try:
+            promote_pending(stored)
+        except OSError as error:  # sent twice at once, or removed by the cleaner
+            raise CaseError(
+                _("%(name)s finns inte längre hos oss. Bifoga filen igen.", name=stored.filename)
+            ) from error
         db.session.add(
             Attachment(
                 case_id=case.id,
@@ -386,4 +391,4 @@ def create_company_for_case(case: Case, actor):
 
 def store_upload(filename: str, data: bytes, content_type: str) -> StoredFile:
     """Keep an upload as pending until the form it came with is saved."""
-    return store_bytes(filename, data, content_type, pending=True)
+    return store_pending(filename, data, content_type, uploader_key())

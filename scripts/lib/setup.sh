@@ -53,6 +53,18 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || { echo "Chromium is required for the browser tests." >&2; return 1; }
 }
 
+# clamd for the virus-scan tests: they start their own with a test-only signature database
+# (tests/cases/test_virus_scan.py), so no signature download (freshclam) is needed.
+ensure_clamav() {
+  if [ ! -x /usr/sbin/clamd ] && ! command -v clamd >/dev/null; then
+    say "Installing ClamAV (clamav-daemon) for the virus-scan tests (apt-get)"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q clamav-daemon
+  fi
+  [ -x /usr/sbin/clamd ] || command -v clamd >/dev/null ||
+    { echo "clamd is required for the virus-scan tests." >&2; return 1; }
+}
+
 ensure_postgres() {
   local host="${PGHOST:-127.0.0.1}" port="${PGPORT:-5432}"
   if ! pg_isready -q -h "$host" -p "$port" 2>/dev/null; then
