@@ -229,7 +229,9 @@ def decline(contribution_id):
 def request_contribution(case_id):
     case = viewable_case(case_id)
     form = ContributionRequestForm()
-    with_choices(form.contributor_id, queries.member_choices(exclude_id=case.lead_id), _("Välj …"))
+    members = queries.member_choices(exclude_id=case.lead_id)
+    members = [(uid, label) for uid, label in members if uid != current_user.id]
+    with_choices(form.contributor_id, members, _("Välj …"))
     if form.validate_on_submit():
         contributor = db.session.get(User, form.contributor_id.data)
         try:
