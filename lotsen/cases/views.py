@@ -366,6 +366,8 @@ def decision_request(case_id):
                 "success",
             )
             return redirect(url_for("cases.show", case_id=case.id, _anchor="decision-heading"))
+    elif form.received_on.errors:  # WTForms' own message for a date it cannot read
+        form.received_on.errors = [_("Skriv datumet som ÅÅÅÅ-MM-DD.")]
     return render_case(case, decision_form=form), 400
 
 
@@ -379,6 +381,8 @@ def refuse_decision_request(case_id):
             services.refuse_decision_request(case, current_user, form.reason.data)
         except (services.CaseError, TransitionError) as error:
             form.reason.errors = [*form.reason.errors, str(error)]
+            if case.decision_due_on is None:  # no request pending: the form is not shown
+                flash(str(error), "error")
         else:
             db.session.commit()
             flash(_("Begäran om avgörande är avslagen."), "success")

@@ -310,3 +310,23 @@ def test_a_request_in_the_future_or_twice_is_refused_with_a_message(client, logi
     client.submit(url, {"decision-received_on": today}, page_url=url[:-21])
     twice = client.submit(url, {"decision-received_on": today}, page_url=url[:-21])
     assert twice.status_code == 400 and "redan registrerad" in twice.get_data(as_text=True)
+
+
+def test_refusing_when_no_request_is_pending_says_so(client, login):
+    lead = login(Role.OFFICIAL)
+    case, _token = assigned_case(lead)
+    response = client.submit(
+        f"/arenden/{case.id}/begaran-om-avgorande/avslag",
+        {"refusal-reason": "Skäl"},
+        page_url=f"/arenden/{case.id}",
+    )
+    assert response.status_code == 400
+    assert "Det finns ingen begäran om avgörande att avslå." in response.get_data(as_text=True)
+    bad_date = client.submit(
+        f"/arenden/{case.id}/begaran-om-avgorande",
+        {"decision-received_on": "igår"},
+        page_url=f"/arenden/{case.id}",
+    )
+    assert bad_date.status_code == 400
+    assert 'value="igår"' in bad_date.get_data(as_text=True)
+    assert "Skriv datumet som ÅÅÅÅ-MM-DD." in bad_date.get_data(as_text=True)
