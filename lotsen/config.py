@@ -71,6 +71,12 @@ class DefaultConfig:
     # Where the app is reached, for links in e-mail sent by commands outside a web request.
     PUBLIC_BASE_URL = "http://127.0.0.1:5000"
     STATUS_LINK_DAYS = 365
+    # A reply e-mails the case's valid link again while it has this many days left, else a new
+    # one (which revokes the older links once it is used).
+    STATUS_LINK_REUSE_DAYS = 30
+    # Förvaltningslagen 12 §: a request that a case be decided is to be decided (or refused)
+    # within four weeks; lead and coordinators are reminded this many days before the day.
+    DECISION_REQUEST_REMINDER_DAYS = 7
     PUBLIC_FORM_RATE_LIMIT = "10 per minute;60 per hour"
     # Office hours per weekday (0 = Monday), local time in Europe/Stockholm.
     OFFICE_HOURS = {weekday: [("08:00", "17:00")] for weekday in range(5)}

@@ -100,7 +100,36 @@ class StatusForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         description=_l("Krävs när ett avslutat ärende öppnas igen."),
     )
+    message = TextAreaField(
+        _l("Meddelande till företaget"),
+        filters=[strip],
+        validators=[Optional(), Length(max=20000)],
+        description=_l(
+            "Krävs för Väntar på företaget: skriv vad ni väntar på. Skickas som svar till "
+            "företagaren."
+        ),
+    )
     submit = SubmitField(_l("Ändra status"))
+
+
+class DecisionRequestForm(FlaskForm):
+    """A company's written request that its case be decided (förvaltningslagen 12 §)."""
+
+    received_on = DateField(
+        _l("Begäran kom in"),
+        validators=[DataRequired(message=_l("Skriv datumet som ÅÅÅÅ-MM-DD."))],
+    )
+    submit = SubmitField(_l("Registrera begäran om avgörande"))
+
+
+class DecisionRefusalForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Skäl till att begäran avslås"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Skriv skälen till beslutet.")), Length(max=5000)],
+        description=_l("Beslutet skickas till företagaren som ett svar i ärendet."),
+    )
+    submit = SubmitField(_l("Avslå begäran i ett särskilt beslut"))
 
 
 class CaseFilterForm(FlaskForm):

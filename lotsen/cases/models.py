@@ -1,7 +1,7 @@
 """Cases (ärenden): the question, its messages, attachments, events and private status links."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
@@ -112,6 +112,7 @@ class Case(db.Model):
         Index("ix_cases_company", "company_id"),
         Index("ix_cases_submitter_email", "submitter_email"),
         Index("ix_cases_org_number", "org_number"),
+        Index("ix_cases_decision_due", "decision_due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +143,10 @@ class Case(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     privacy_acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A pending request that the case be decided (förvaltningslagen 12 §): the day it came and
+    # the day four weeks later by which the case must be decided or the request refused.
+    decision_requested_on: Mapped[date | None]
+    decision_due_on: Mapped[date | None]
     # Optimistic locking: every UPDATE checks and bumps it (SQLAlchemy version_id_col).
     version: Mapped[int] = mapped_column(default=1)
 
@@ -233,5 +238,10 @@ class CaseAccessToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The token is derived from the salt and the secret key, so a reply can send the same link
+    # again; None for links made before that (they are replaced instead).
+    salt: Mapped[str | None] = mapped_column(String(32))
+    # The first use of a link revokes the case's older links.
+    first_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from lotsen.accounts.models import User
 from lotsen.cases.models import Case, CaseEvent, CaseStatus, Message
+from lotsen.companies.orgnr import InvalidOrgNumber, normalise_org_number
 from lotsen.extensions import db
 from lotsen.pagination import paginate
 from lotsen.reports.queries import age_bucket_expression, working_day_minutes
@@ -125,8 +126,11 @@ def search_condition(text: str):
         func.lower(Case.company_name).like(like),
         Case.submitter_email == text.lower(),
     ]
-    if len(digits) in (10, 12):
-        conditions.append(Case.org_number.in_([digits, digits[-10:]]))
+    try:
+        conditions.append(Case.org_number == normalise_org_number(text).value)
+    except InvalidOrgNumber:
+        if len(digits) in (10, 12):
+            conditions.append(Case.org_number.in_([digits, digits[-10:]]))
     if text.upper().startswith("LOTS-"):
         conditions.append(Case.number.like(f"{text.upper()}%"))
     return or_(*conditions)

@@ -1,11 +1,13 @@
 """Every write to a case: intake, messages, status links, edits. Views and CLI call these."""
 
+import base64
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -22,7 +24,7 @@ from lotsen.cases.models import (
     Message,
 )
 from lotsen.cases.numbering import next_case_number
-from lotsen.cases.workflow import TransitionError, change_status
+from lotsen.cases.workflow import TransitionError, allowed_transitions, change_status
 from lotsen.companies.orgnr import mask_personal_numbers
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
@@ -68,29 +70,96 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def derived_token(salt: str) -> str:
+    """The link token of a salt: 256 bits of HMAC under the secret key. The database holds the
+    salt and the token's hash, so the link can be sent again but not read from the database."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"status-link:{salt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
 def issue_access_token(case: Case) -> str:
-    """A new private status link token (256 random bits); only its hash is stored."""
-    token = secrets.token_urlsafe(32)
+    """A new private status link token; only its salt and hash are stored."""
+    salt = secrets.token_hex(16)
+    token = derived_token(salt)
     days = current_app.config["STATUS_LINK_DAYS"]
     db.session.add(
         CaseAccessToken(
             case_id=case.id,
             token_hash=hash_token(token),
+            salt=salt,
             expires_at=utcnow() + timedelta(days=days),
         )
     )
     return token
 
 
-def case_for_token(token: str) -> Case | None:
-    """The case a valid, unexpired, unrevoked token opens, else None."""
+def reusable_token(case: Case) -> str | None:
+    """The case's newest valid link, if it still has STATUS_LINK_REUSE_DAYS to run."""
+    left = timedelta(days=current_app.config["STATUS_LINK_REUSE_DAYS"])
+    row = db.session.scalar(
+        select(CaseAccessToken)
+        .where(
+            CaseAccessToken.case_id == case.id,
+            CaseAccessToken.revoked_at.is_(None),
+            CaseAccessToken.salt.is_not(None),
+            CaseAccessToken.expires_at > utcnow() + left,
+        )
+        .order_by(CaseAccessToken.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    token = derived_token(row.salt)
+    # After a change of the secret key the old links cannot be derived again: replace them.
+    return token if hash_token(token) == row.token_hash else None
+
+
+def link_for_reply(case: Case) -> str:
+    """The link a mail to the owner carries: the case's valid link, or a new one (which, once
+    used, revokes the older ones), so that replies do not pile up year-long links."""
+    return reusable_token(case) or issue_access_token(case)
+
+
+def token_row(token: str) -> CaseAccessToken | None:
     if not token or len(token) > 100:
         return None
-    row = db.session.scalar(
+    return db.session.scalar(
         select(CaseAccessToken).where(CaseAccessToken.token_hash == hash_token(token))
     )
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+
+
+def token_state(row: CaseAccessToken | None) -> str:
+    """valid | expired | revoked | unknown."""
+    if row is None:
+        return "unknown"
+    if row.revoked_at is not None:
+        return "revoked"
+    if row.expires_at <= utcnow():
+        return "expired"
+    return "valid"
+
+
+def case_for_token(token: str) -> Case | None:
+    """The case a valid, unexpired, unrevoked token opens, else None.
+
+    The first use of a link revokes the case's older links (a new link asked for on
+    /status/ny-lank only replaces the old ones once it is used: asking is not enough).
+    """
+    row = token_row(token)
+    if token_state(row) != "valid":
         return None
+    if row.first_used_at is None:
+        row.first_used_at = utcnow()
+        db.session.execute(
+            update(CaseAccessToken)
+            .where(
+                CaseAccessToken.case_id == row.case_id,
+                CaseAccessToken.id < row.id,
+                CaseAccessToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=utcnow())
+        )
     return row.case
 
 
@@ -107,13 +176,14 @@ def status_url(token: str) -> str:
 
 
 def request_new_link(case_number: str, email: str) -> bool:
-    """E-mail a fresh status link if number and address match; older links stop working."""
+    """E-mail a fresh status link if number and address match. The older links keep working
+    until the new one is first used (so that someone who knows the number and the address
+    cannot lock the owner out)."""
     case = db.session.scalar(select(Case).where(Case.number == case_number.strip().upper()))
     if case is None or not case.submitter_email:
         return False
     if case.submitter_email != email.strip().lower():
         return False
-    revoke_access_tokens(case)
     token = issue_access_token(case)
     record_event(case, None, SUBMITTER, "link_issued")
     queue_mail(
@@ -124,6 +194,21 @@ def request_new_link(case_number: str, email: str) -> bool:
         link=status_url(token),
     )
     return True
+
+
+def send_link_to_new_address(case: Case, actor) -> None:
+    """The owner's address changed: the old links stop working, the new address gets one."""
+    revoke_access_tokens(case)
+    if case.submitter_email:
+        token = issue_access_token(case)
+        record_event(case, actor, OFFICIAL, "link_issued", details={"reason": "email_changed"})
+        queue_mail(
+            case.submitter_email,
+            _l("Ny länk till ärende %(number)s", number=case.number),
+            "mail/case_new_link.txt",
+            case=case,
+            link=status_url(token),
+        )
 
 
 # --- Intake ---------------------------------------------------------------------------------
@@ -262,26 +347,67 @@ def add_message(case: Case, author, author_kind: str, body: str, files, internal
     return message
 
 
+# Statuses that need a lead: outside "new" (the triage queue) an open or answered case without
+# one would be nobody's. An official who moves an unled case there becomes its lead.
+LED_STATUSES = {
+    CaseStatus.ASSIGNED,
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.WAITING,
+    CaseStatus.ANSWERED,
+}
+
+
+def move_case(case: Case, actor, to_status: CaseStatus, reason: str | None = None) -> None:
+    """Change the status as an official; an unled case leaving triage gets `actor` as lead."""
+    if case.lead_id is None and to_status in LED_STATUSES and actor is not None:
+        from lotsen.triage.services import TriageError, take_lead
+
+        try:
+            take_lead(case, actor)
+        except TriageError as error:
+            raise CaseError(str(error)) from error
+    change_status(case, to_status, actor, reason=reason)
+
+
+def reaches_owner(case: Case) -> bool:
+    """Whether a public reply is e-mailed (the case has an address), not only recorded."""
+    return bool(case.submitter_email)
+
+
+def reply_outcome(case: Case) -> tuple[str, str]:
+    """What to tell the official after a public reply: (flash text, flash category)."""
+    if reaches_owner(case):
+        return _("Svaret är skickat till företagaren."), "success"
+    phone = case.submitter_phone or _("telefonnummer saknas")
+    return (
+        _(
+            "Svaret är sparat i ärendet men inte skickat: ärendet har ingen e-postadress. "
+            "Kontakta %(name)s på annat sätt (telefon: %(phone)s) och berätta svaret.",
+            name=case.submitter_name,
+            phone=phone,
+        ),
+        "warning",
+    )
+
+
 def post_public_reply(case: Case, author, body: str, files=(), then_status=None) -> Message:
-    """An official's reply to the business owner: shown on the status page and e-mailed."""
+    """An official's reply to the business owner: shown on the status page and e-mailed when
+    the case has an address. The status changes only to `then_status` (None keeps it)."""
     if case.status in (CaseStatus.CLOSED, CaseStatus.SPAM):
         raise CaseError(_("Öppna ärendet igen innan du svarar."))
     message = add_message(case, author, OFFICIAL, body, list(files))
     if case.first_response_at is None:
         case.first_response_at = message.created_at or utcnow()
     if then_status and then_status != case.status:
-        change_status(case, CaseStatus(then_status), author)
-    elif case.status in (CaseStatus.NEW, CaseStatus.ASSIGNED):
-        change_status(case, CaseStatus.IN_PROGRESS, author)
-    if case.submitter_email:
-        token = issue_access_token(case)
+        move_case(case, author, CaseStatus(then_status))
+    if reaches_owner(case):
         queue_mail(
             case.submitter_email,
             _l("Svar på ditt ärende %(number)s", number=case.number),
             "mail/case_reply.txt",
             case=case,
             message=message,
-            link=status_url(token),
+            link=status_url(link_for_reply(case)),
         )
     return message
 
@@ -314,12 +440,83 @@ def submitter_reply(case: Case, body: str, files=()) -> Message:
     return message
 
 
-def set_status(case: Case, actor, to_status: str, reason: str | None = None) -> None:
+def set_status(
+    case: Case, actor, to_status: str, reason: str | None = None, message: str | None = None
+) -> Message | None:
+    """An official changes the status. Waiting for the company needs `message`, telling the
+    company what is awaited: it is sent as a public reply (returned)."""
     try:
         status = CaseStatus(to_status)
     except ValueError as error:
         raise TransitionError(_("Okänd status.")) from error
-    change_status(case, status, actor, reason=reason)
+    if status == CaseStatus.WAITING and status != case.status:
+        if not (message or "").strip():
+            raise CaseError(_("Skriv vad ni väntar på från företaget. Det skickas till dem."))
+        if status not in allowed_transitions(case.status):
+            change_status(case, status, actor)  # raises the TransitionError with its message
+        return post_public_reply(case, actor, message, (), status)
+    move_case(case, actor, status, reason)
+    return None
+
+
+# --- Requests for a decision (förvaltningslagen 12 §) -----------------------------------------
+
+DECISION_REQUEST_DAYS = 28  # four weeks to decide the case or refuse the request
+DECISION_REQUESTED = "decision_requested"
+DECISION_REFUSED = "decision_request_refused"
+
+
+def record_decision_request(case: Case, actor, received_on: date, today: date) -> date:
+    """A company asked that its case be decided (förvaltningslagen 12 §): record the day the
+    request came and the day, four weeks later, by which the case must be decided or the
+    request refused in a separate decision. Returns that day."""
+    if case.status not in (
+        CaseStatus.NEW,
+        CaseStatus.ASSIGNED,
+        CaseStatus.IN_PROGRESS,
+        CaseStatus.WAITING,
+    ):
+        raise CaseError(_("Ärendet är redan avgjort. Öppna det igen om begäran gäller något nytt."))
+    if case.decision_due_on is not None:
+        raise CaseError(
+            _(
+                "En begäran om avgörande är redan registrerad (ska avgöras senast %(day)s).",
+                day=case.decision_due_on.isoformat(),
+            )
+        )
+    if received_on > today:
+        raise CaseError(_("Dagen då begäran kom in kan inte ligga i framtiden."))
+    received = case.received_at.astimezone(STOCKHOLM).date()
+    if received_on < received:
+        raise CaseError(_("Begäran kan inte ha kommit in före ärendet."))
+    due_on = received_on + timedelta(days=DECISION_REQUEST_DAYS)
+    case.decision_requested_on = received_on
+    case.decision_due_on = due_on
+    record_event(
+        case,
+        actor,
+        OFFICIAL,
+        DECISION_REQUESTED,
+        details={"received_on": received_on.isoformat(), "due_on": due_on.isoformat()},
+    )
+    return due_on
+
+
+def refuse_decision_request(case: Case, actor, reason: str) -> Message:
+    """Refuse the request in a separate decision (förvaltningslagen 12 §): the decision with its
+    reasons goes to the company as a public reply; the request is no longer pending."""
+    reason = (reason or "").strip()
+    if case.decision_due_on is None:
+        raise CaseError(_("Det finns ingen begäran om avgörande att avslå."))
+    if not reason:
+        raise CaseError(_("Skriv skälen till beslutet att avslå begäran."))
+    body = render_template("cases/decision_refusal.txt", case=case, reason=reason)
+    message = post_public_reply(case, actor, body)
+    details = {"due_on": case.decision_due_on.isoformat(), "message_id": message.id}
+    case.decision_requested_on = None
+    case.decision_due_on = None
+    record_event(case, actor, OFFICIAL, DECISION_REFUSED, reason=reason, details=details)
+    return message
 
 
 # --- Edits ----------------------------------------------------------------------------------
@@ -355,6 +552,8 @@ def update_case(case: Case, actor, values: dict, expected_version: int) -> dict:
             setattr(case, name, values[name])
     if "org_number" in changes:
         case.company_id = find_company_id(case.org_number)
+    if "submitter_email" in changes:
+        send_link_to_new_address(case, actor)
     if changes:
         record_event(case, actor, OFFICIAL, "edited", details=masked_details(changes))
     return changes

@@ -16,6 +16,8 @@ from lotsen.cases.access import may_view_case, may_work_on_case
 from lotsen.cases.attachments import collect_uploads, sign_pending
 from lotsen.cases.forms import (
     CaseFilterForm,
+    DecisionRefusalForm,
+    DecisionRequestForm,
     EditCaseForm,
     NoteForm,
     PublicReplyForm,
@@ -23,13 +25,15 @@ from lotsen.cases.forms import (
     StatusForm,
 )
 from lotsen.cases.models import Attachment, Case, CaseStatus, Category, Channel
-from lotsen.cases.workflow import TransitionError, allowed_transitions
+from lotsen.cases.workflow import TransitionError, allowed_transitions, reply_status_choices
 from lotsen.companies import services as company_services
 from lotsen.companies.orgnr import mask_personal_numbers, normalise_org_number
+from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.public.forms import submission_from
 from lotsen.public.views import active_categories, send_attachment
 from lotsen.reports.queries import AGE_BUCKETS
+from lotsen.timekeeping.calendar import STOCKHOLM
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
@@ -254,11 +258,7 @@ def register():
 
 def reply_form(case: Case) -> PublicReplyForm:
     form = PublicReplyForm(prefix="reply")
-    keep = [("", _("Behåll status (%(status)s)", status=case.status_enum.label))]
-    targets = [CaseStatus.WAITING, CaseStatus.ANSWERED]
-    form.then_status.choices = choices(
-        keep + [(s.value, s.label) for s in targets if s in allowed_transitions(case.status)]
-    )
+    form.then_status.choices = choices(reply_status_choices(case))
     return form
 
 
@@ -268,8 +268,21 @@ def status_form(case: Case) -> StatusForm:
     return form
 
 
+def local_today() -> date:
+    return utcnow().astimezone(STOCKHOLM).date()
+
+
+def decision_request_form() -> DecisionRequestForm:
+    form = DecisionRequestForm(prefix="decision")
+    if not form.is_submitted():
+        form.received_on.data = local_today()
+    return form
+
+
 def render_case(case: Case, **forms):
     forms.setdefault("reply_form", reply_form(case))
+    forms.setdefault("decision_form", decision_request_form())
+    forms.setdefault("refusal_form", DecisionRefusalForm(prefix="refusal"))
     forms.setdefault("note_form", NoteForm(prefix="note"))
     forms.setdefault("status_form", status_form(case))
     return render_template(
@@ -279,6 +292,7 @@ def render_case(case: Case, **forms):
         attachments=db.session.scalars(
             select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id)
         ).all(),
+        today=local_today(),
         kept_files=forms.pop("kept_files", []),
         upload_errors=forms.pop("upload_errors", []),
         **forms,
@@ -325,7 +339,7 @@ def reply(case_id):
         ),
     )
     if problem is None:
-        flash(_("Svaret är skickat till företagaren."), "success")
+        flash(*services.reply_outcome(case))
         return redirect(url_for("cases.show", case_id=case.id))
     return render_case(case, reply_form=form, **problem), 400
 
@@ -353,14 +367,66 @@ def change_status(case_id):
     form = status_form(case)
     if form.validate_on_submit():
         try:
-            services.set_status(case, current_user, form.status.data, form.reason.data)
-        except TransitionError as error:
-            form.status.errors = [*form.status.errors, str(error)]
+            sent = services.set_status(
+                case, current_user, form.status.data, form.reason.data, form.message.data
+            )
+        except (TransitionError, services.CaseError) as error:
+            field = form.message if form.status.data == CaseStatus.WAITING else form.status
+            field.errors = [*field.errors, str(error)]
         else:
             db.session.commit()
             flash(_("Status ändrad till %(status)s.", status=case.status_enum.label), "success")
+            if sent is not None:
+                flash(*services.reply_outcome(case))
             return redirect(url_for("cases.show", case_id=case.id))
     return render_case(case, status_form=form), 400
+
+
+@bp.route("/<int:case_id>/begaran-om-avgorande", methods=["POST"])
+@workers
+def decision_request(case_id):
+    """Record a company's request that the case be decided (förvaltningslagen 12 §)."""
+    case = get_case(case_id)
+    form = decision_request_form()
+    if form.validate_on_submit():
+        try:
+            due_on = services.record_decision_request(
+                case, current_user, form.received_on.data, local_today()
+            )
+        except services.CaseError as error:
+            form.received_on.errors = [*form.received_on.errors, str(error)]
+            if case.decision_due_on is not None:  # the form is not shown then: say it on top
+                flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                _("Begäran är registrerad. Ärendet ska avgöras senast %(day)s.", day=due_on),
+                "success",
+            )
+            return redirect(url_for("cases.show", case_id=case.id, _anchor="decision-heading"))
+    elif form.received_on.errors:  # WTForms' own message for a date it cannot read
+        form.received_on.errors = [_("Skriv datumet som ÅÅÅÅ-MM-DD.")]
+    return render_case(case, decision_form=form), 400
+
+
+@bp.route("/<int:case_id>/begaran-om-avgorande/avslag", methods=["POST"])
+@workers
+def refuse_decision_request(case_id):
+    case = get_case(case_id)
+    form = DecisionRefusalForm(prefix="refusal")
+    if form.validate_on_submit():
+        try:
+            services.refuse_decision_request(case, current_user, form.reason.data)
+        except (services.CaseError, TransitionError) as error:
+            form.reason.errors = [*form.reason.errors, str(error)]
+            if case.decision_due_on is None:  # no request pending: the form is not shown
+                flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Begäran om avgörande är avslagen."), "success")
+            flash(*services.reply_outcome(case))
+            return redirect(url_for("cases.show", case_id=case.id))
+    return render_case(case, refusal_form=form), 400
 
 
 def edit_values(form: EditCaseForm) -> dict:

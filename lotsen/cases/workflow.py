@@ -27,6 +27,7 @@ REOPENINGS = {
 }
 OPEN_STATUSES = {S.NEW, S.ASSIGNED, S.IN_PROGRESS, S.WAITING}
 FINISHED_STATUSES = {S.ANSWERED, S.CLOSED, S.WITHDRAWN, S.SPAM}
+DECIDED = {S.ANSWERED, S.CLOSED, S.WITHDRAWN}
 
 
 class TransitionError(ValueError):
@@ -35,6 +36,17 @@ class TransitionError(ValueError):
 
 def allowed_transitions(status: CaseStatus) -> list[CaseStatus]:
     return sorted(TRANSITIONS[CaseStatus(status)], key=list(CaseStatus).index)
+
+
+def reply_status_choices(case: Case) -> list[tuple[str, str]]:
+    """What a public reply may do to the status: the first choice keeps it as it is."""
+    status = CaseStatus(case.status)
+    keep = [("", _("Behåll status (%(status)s)", status=status.label))]
+    allowed = TRANSITIONS[status]
+    return keep + [(s.value, s.label) for s in REPLY_TARGETS if s in allowed and s != status]
+
+
+REPLY_TARGETS = (S.IN_PROGRESS, S.WAITING, S.ANSWERED)
 
 
 def needs_reason(from_status: CaseStatus, to_status: CaseStatus) -> bool:
@@ -80,6 +92,19 @@ def change_status(
         reason=reason,
     )
     db.session.add(event)
+    if to_status in DECIDED and case.decision_due_on is not None:
+        # A request for a decision (förvaltningslagen 12 §) is met once the case is decided.
+        db.session.add(
+            CaseEvent(
+                case_id=case.id,
+                actor_id=event.actor_id,
+                actor_kind=actor_kind,
+                kind="decision_request_settled",
+                details={"due_on": case.decision_due_on.isoformat()},
+            )
+        )
+        case.decision_requested_on = None
+        case.decision_due_on = None
     if to_status == S.CLOSED:
         from lotsen.survey.services import invite_after_closing
 

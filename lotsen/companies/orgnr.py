@@ -26,6 +26,7 @@ class InvalidOrgNumber(ValueError):
 # Luhn: a digit at an even position from the left of a 10-digit number is doubled.
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 _DIGITS = frozenset("0123456789")
+_PLAIN = frozenset("0123456789-+")  # the forms register files use: no tidying needed
 
 MESSAGE_EMPTY = _l("Organisationsnummer saknas")
 MESSAGE_CHARACTERS = _l(
@@ -202,16 +203,36 @@ def luhn_is_valid(ten_digits: str) -> bool:
 _LUHN_PAIRS = {f"{a}{b}": _DOUBLED[a] + b for a in range(10) for b in range(10)}
 
 
+# How people type the dash: hyphen, non-breaking hyphen, figure dash, en dash, em dash, minus.
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f]+")
+# The VAT number (momsregistreringsnummer): "SE", the ten digits, "01".
+_VAT_NUMBER = re.compile(r"^SE([0-9]{10})01$", re.IGNORECASE)
+
+
+def _tidy(text: str) -> str:
+    """The number as typed, with spaces removed, every dash made "-" and a VAT number's "SE" and
+    "01" taken away: `556012 5790`, `556012–5790`, `556 012-5790`, `SE556012579001`."""
+    text = _SPACES.sub("", text.translate(_DASHES))
+    vat = _VAT_NUMBER.match(text.replace("-", ""))
+    if vat and text[:2].upper() == "SE":
+        return vat.group(1)
+    return text
+
+
 def normalise_org_number(raw: str) -> OrgNumber:
     """Validate an organisation number or personnummer and return its normalised form.
 
     Accepts 10 or 12 digits, with or without the dash before the last four digits, a "16"
     prefix for legal persons, the century for personnummer, and "+" for people aged 100 or more.
-    Raises InvalidOrgNumber with a Swedish message.
+    Spaces (also non-breaking), any kind of dash and the VAT form (SE…01) are accepted as people
+    type them. Raises InvalidOrgNumber with a Swedish message.
     """
     text = raw.strip() if raw else ""
     if not text:
         raise InvalidOrgNumber(MESSAGE_EMPTY)
+    if not _PLAIN.issuperset(text):
+        text = _tidy(text)
     separator = ""
     if len(text) > 5 and text[-5] in "-+":
         separator = text[-5]

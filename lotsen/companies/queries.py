@@ -47,7 +47,10 @@ SORTS = {
         SortKey(Company.id, descending=True),
     ],
 }
-ORG_NUMBER_LIKE = re.compile(r"^[0-9][0-9 +-]{5,14}$")
+# An org number as people type it: spaces (also non-breaking), any dash, the VAT form SE…01.
+ORG_NUMBER_LIKE = re.compile(
+    r"^(?:SE)?[0-9][0-9\s\u00a0\u2007\u202f\u2010-\u2015\u2212+-]{5,16}$", re.IGNORECASE
+)
 MAX_SEARCH_WORDS = 8
 
 

@@ -111,11 +111,26 @@ def receipt():
     )
 
 
+class LinkNotValid(Exception):
+    """The status link is unknown, expired or replaced; the page says which and what to do."""
+
+    def __init__(self, state: str):
+        super().__init__(state)
+        self.state = state
+
+
 def case_or_404(token: str) -> Case:
     case = services.case_for_token(token)
     if case is None:
-        abort(404)
+        raise LinkNotValid(services.token_state(services.token_row(token)))
+    db.session.commit()  # the first use of a link revokes the older ones
     return case
+
+
+@bp.errorhandler(LinkNotValid)
+def link_not_valid(error: LinkNotValid):
+    """Not a bare 404: say that the link has expired (or was replaced) and how to get a new one."""
+    return render_template("public/link_not_valid.html", state=error.state), 404
 
 
 @bp.route("/status/<token>", methods=["GET", "POST"])
@@ -184,7 +199,7 @@ def new_link():
         flash(
             _(
                 "Om ärendenumret och e-postadressen hör ihop har vi skickat en ny länk. "
-                "Tidigare länkar till ärendet slutar gälla."
+                "Tidigare länkar till ärendet slutar gälla när du har öppnat den nya."
             ),
             "success",
         )

@@ -1,5 +1,8 @@
 """Förvaltningslagen 11 §: telling the company that its case will be late (förseningsbesked).
 
+The notice also tells the company of its right under 12 § to ask for a decision once the case
+is six months old; such a request is recorded on the case (cases.services.record_decision_request).
+
 When a case will clearly miss its resolution target, its lead is prompted on the case page to
 send the company a delay notice: a public reply from a template with the reason and a new
 expected date, logged as a CaseEvent of kind "delay_notice".
@@ -118,7 +121,10 @@ def new(case_id: int):
             form.reason.errors = [*form.reason.errors, str(error)]
         else:
             db.session.commit()
-            flash(_("Förseningsbeskedet är skickat till företagaren."), "success")
+            if cases.reaches_owner(case):
+                flash(_("Förseningsbeskedet är skickat till företagaren."), "success")
+            else:
+                flash(*cases.reply_outcome(case))
             return redirect(url_for("cases.show", case_id=case.id))
     return render_template("reports/delay_notice.html", case=case, form=form)
 

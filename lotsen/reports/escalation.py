@@ -8,10 +8,15 @@ reason = the target) records it, and the next run skips what is already recorded
 
 The first-response target is escalated only while the case has no public reply yet; the
 resolution target while the case is open.
+
+A company's request that its case be decided (förvaltningslagen 12 §) is escalated the same
+way, with the reason "decision_request": at risk DECISION_REQUEST_REMINDER_DAYS before the
+four weeks end (lead and coordinators), breached once they have ended (managers). Each request
+once: an escalation recorded before the request came in does not count.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -24,6 +29,7 @@ from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
 from lotsen.reports.queries import OPEN
+from lotsen.timekeeping.calendar import STOCKHOLM
 from lotsen.timekeeping.models import CaseFigures
 from lotsen.timekeeping.services import recompute_figures_in_batches
 from lotsen.urls import external_url
@@ -32,6 +38,7 @@ AT_RISK = "escalated_at_risk"
 BREACHED = "escalated_breached"
 FIRST_RESPONSE = "first_response"
 RESOLUTION = "resolution"
+DECISION_REQUEST = "decision_request"
 TARGET_COLUMNS = {
     FIRST_RESPONSE: (
         CaseFigures.first_response_target_minutes,
@@ -47,6 +54,7 @@ TARGET_COLUMNS = {
 TARGET_LABELS = {
     FIRST_RESPONSE: _l("första svar"),
     RESOLUTION: _l("handläggningstid"),
+    DECISION_REQUEST: _l("begäran om avgörande (förvaltningslagen 12 §)"),
 }
 
 
@@ -82,6 +90,35 @@ def cases_to_escalate(kind: str, target: str, share: float) -> list[tuple[Case, 
     return [(case, due) for case, due in rows]
 
 
+def decision_requests_to_escalate(kind: str, today: date) -> list[tuple[Case, datetime]]:
+    """Open cases whose pending 12 § request reached `kind` and was not escalated for it."""
+    if kind == BREACHED:
+        reached = Case.decision_due_on < today
+    else:
+        days = int(current_app.config["DECISION_REQUEST_REMINDER_DAYS"])
+        reached = Case.decision_due_on <= today + timedelta(days=days)
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.decision_due_on.is_not(None), reached, Case.status.in_(OPEN))
+        .order_by(Case.id)
+    ).all()
+    result = []
+    for case in cases:  # few: pending requests are rare
+        requested_at = datetime.combine(case.decision_requested_on, time(), STOCKHOLM)
+        already = db.session.scalar(
+            select(CaseEvent.id).where(
+                CaseEvent.case_id == case.id,
+                CaseEvent.kind == kind,
+                CaseEvent.reason == DECISION_REQUEST,
+                CaseEvent.created_at >= requested_at,
+            )
+        )
+        if already is None:
+            due = datetime.combine(case.decision_due_on, time(23, 59), STOCKHOLM)
+            result.append((case, due))
+    return result
+
+
 def users_with_role(role: Role) -> list[User]:
     return list(
         db.session.scalars(
@@ -109,20 +146,28 @@ def escalate(case: Case, kind: str, target: str, due_at: datetime | None) -> Non
     for user in recipients(case, kind):
         queue_mail(
             user.email,
-            subject_for(kind, case),
+            subject_for(kind, case, target),
             "reports/mail/escalation.txt",
             locale=user.locale,
             user=user,
             case=case,
             kind=kind,
             target=TARGET_LABELS[target],
+            decision_request=target == DECISION_REQUEST,
             due_at=due_at,
             link=link,
         )
     record_event(case, None, "system", kind, reason=target)
 
 
-def subject_for(kind: str, case: Case):
+def subject_for(kind: str, case: Case, target: str = RESOLUTION):
+    if target == DECISION_REQUEST:
+        if kind == BREACHED:
+            return _l(
+                "Begäran om avgörande i %(number)s är inte besvarad inom fyra veckor",
+                number=case.number,
+            )
+        return _l("Begäran om avgörande i %(number)s ska besvaras snart", number=case.number)
     if kind == BREACHED:
         return _l("Ärende %(number)s har passerat servicegarantin", number=case.number)
     return _l("Ärende %(number)s riskerar att passera servicegarantin", number=case.number)
@@ -146,5 +191,12 @@ def escalate_due_cases(now: datetime | None = None) -> Escalated:
                     result.at_risk += 1
                 else:
                     result.breached += 1
+        today = now.astimezone(STOCKHOLM).date()
+        for case, due_at in decision_requests_to_escalate(kind, today):
+            escalate(case, kind, DECISION_REQUEST, due_at)
+            if kind == AT_RISK:
+                result.at_risk += 1
+            else:
+                result.breached += 1
     db.session.flush()
     return result

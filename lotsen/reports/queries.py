@@ -523,3 +523,23 @@ def case_rows(filters: ReportFilters, batch: int = 1000):
         .execution_options(yield_per=batch)
     )
     yield from db.session.execute(query)
+
+
+@dataclass
+class DecisionRequests:
+    """Open cases whose company has asked for a decision (förvaltningslagen 12 §)."""
+
+    pending: int
+    overdue: int  # the four weeks have ended
+
+
+def decision_requests(today: date) -> DecisionRequests:
+    """Pending requests for a decision now (not per period), over ix_cases_decision_due."""
+    pending = Case.decision_due_on.is_not(None)
+    row = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(Case.decision_due_on < today),
+        ).where(pending, Case.status.in_(OPEN))
+    ).one()
+    return DecisionRequests(pending=row[0], overdue=row[1])

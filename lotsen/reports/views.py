@@ -100,7 +100,12 @@ def report_context(filters: queries.ReportFilters) -> dict:
 def dashboard():
     form = filter_form()
     filters = filters_from(form)
-    return render_template("reports/dashboard.html", form=form, **report_context(filters))
+    return render_template(
+        "reports/dashboard.html",
+        form=form,
+        decision_requests=queries.decision_requests(today()),
+        **report_context(filters),
+    )
 
 
 def requested_year() -> int:

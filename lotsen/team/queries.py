@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +19,7 @@ from lotsen.team.models import (
     MeetingKind,
     MeetingSeries,
 )
+from lotsen.triage.services import away_until
 
 
 def contribution_counts(user) -> dict[str, int]:
@@ -60,12 +62,17 @@ def team_members() -> list[User]:
 
 
 def member_choices(exclude_id: int | None = None) -> list[tuple[int, str]]:
+    """Team members for a picker, each with departments and, if away today, until when (the
+    absences the triage queue shows)."""
+    members = [user for user in team_members() if user.id != exclude_id]
+    away = away_until(user.id for user in members)
     choices = []
-    for user in team_members():
-        if user.id == exclude_id:
-            continue
+    for user in members:
         departments = ", ".join(d.name for d in user.departments)
-        choices.append((user.id, f"{user.name} ({departments})" if departments else user.name))
+        label = f"{user.name} ({departments})" if departments else user.name
+        if user.id in away:
+            label += " · " + _("frånvarande t.o.m. %(day)s", day=away[user.id].isoformat())
+        choices.append((user.id, label))
     return choices
 
 

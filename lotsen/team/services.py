@@ -80,6 +80,11 @@ def may_hand_over(user, case: Case) -> bool:
     return is_lead(user, case) or (user is not None and user.has_role(Role.COORDINATOR))
 
 
+def may_request_contributions(user, case: Case) -> bool:
+    """The lead asks for contributions; so may a coordinator (who often sets the team up)."""
+    return is_lead(user, case) or (user is not None and user.has_role(Role.COORDINATOR))
+
+
 def may_arrange_company_meeting(user, case: Case) -> bool:
     return is_lead(user, case) or (user is not None and user.has_role(Role.COORDINATOR))
 
@@ -110,16 +115,24 @@ def contribution_department(contributor: User, case: Case) -> Department | None:
 def request_contribution(
     actor: User, case: Case, contributor: User, question: str, due_on: date
 ) -> CaseContribution:
-    """The lead asks `contributor` a question about `case`, to be answered by `due_on`."""
-    require(is_lead(actor, case), _("Bara ärendets lots kan begära delsvar."))
+    """The lead (or a coordinator) asks `contributor` a question about `case`, to be answered
+    by `due_on`."""
+    require(
+        may_request_contributions(actor, case),
+        _("Bara ärendets lots eller en samordnare kan begära delsvar."),
+    )
     require_open(case)
     question = (question or "").strip()
     if not question:
         raise TeamError(_("Skriv frågan."), "question")
     if contributor is None or not is_team_member(contributor):
         raise TeamError(_("Välj en tjänsteperson i listan."), "contributor_id")
-    if contributor.id == actor.id:
+    if contributor.id == actor.id and is_lead(actor, case):
         raise TeamError(_("Du är själv lots för ärendet."), "contributor_id")
+    if contributor.id == actor.id:
+        raise TeamError(_("Du kan inte be dig själv om ett delsvar."), "contributor_id")
+    if contributor.id == case.lead_id:
+        raise TeamError(_("%(name)s är lots för ärendet.", name=contributor.name), "contributor_id")
     if due_on < local_today():
         raise TeamError(_("Välj ett datum från och med i dag."), "due_on")
     already = db.session.scalar(

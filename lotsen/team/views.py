@@ -21,9 +21,10 @@ from wtforms import SelectChoice
 
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
+from lotsen.cases import services as cases
 from lotsen.cases.access import may_view_case, may_work_on_case, viewable_case_ids
-from lotsen.cases.models import Case, CaseStatus
-from lotsen.cases.workflow import allowed_transitions
+from lotsen.cases.models import Case
+from lotsen.cases.workflow import reply_status_choices
 from lotsen.extensions import db
 from lotsen.team import queries, services
 from lotsen.team.forms import (
@@ -83,6 +84,7 @@ def back_to_case(case: Case, anchor: str = "team-heading"):
 class TeamPanel:
     contributions: list[CaseContribution]
     is_lead: bool
+    may_request: bool
     may_hand_over: bool
     may_flag: bool
     may_arrange_meeting: bool
@@ -106,6 +108,7 @@ def team_panel(case: Case) -> TeamPanel:
     return TeamPanel(
         contributions=services.case_contributions(case),
         is_lead=services.is_lead(current_user, case),
+        may_request=services.may_request_contributions(current_user, case),
         may_hand_over=services.may_hand_over(current_user, case),
         may_flag=working,
         may_arrange_meeting=services.may_arrange_company_meeting(current_user, case),
@@ -226,7 +229,9 @@ def decline(contribution_id):
 def request_contribution(case_id):
     case = viewable_case(case_id)
     form = ContributionRequestForm()
-    with_choices(form.contributor_id, queries.member_choices(exclude_id=case.lead_id), _("Välj …"))
+    members = queries.member_choices(exclude_id=case.lead_id)
+    members = [(uid, label) for uid, label in members if uid != current_user.id]
+    with_choices(form.contributor_id, members, _("Välj …"))
     if form.validate_on_submit():
         contributor = db.session.get(User, form.contributor_id.data)
         try:
@@ -240,15 +245,9 @@ def request_contribution(case_id):
             flash(_("%(name)s har fått frågan.", name=contributor.name), "success")
             return back_to_case(case)
     status = 400 if request.method == "POST" else 200
-    allowed = services.is_lead(current_user, case)
+    allowed = services.may_request_contributions(current_user, case)
     page = render_template("team/request_contribution.html", form=form, case=case, allowed=allowed)
     return page, status
-
-
-def status_choices(case: Case) -> list[tuple[str, str]]:
-    keep = [("", _("Behåll status (%(status)s)", status=case.status_enum.label))]
-    targets = [CaseStatus.WAITING, CaseStatus.ANSWERED]
-    return keep + [(s.value, s.label) for s in targets if s in allowed_transitions(case.status)]
 
 
 @bp.route("/arenden/<int:case_id>/samlat-svar", methods=["GET", "POST"])
@@ -257,7 +256,7 @@ def coordinated_answer(case_id):
     case = viewable_case(case_id)
     contributions = services.case_contributions(case)
     form = CoordinatedAnswerForm()
-    with_choices(form.then_status, status_choices(case))
+    with_choices(form.then_status, reply_status_choices(case))
     if request.method == "GET":
         form.body.data = services.compose_coordinated_answer(case, contributions)
     elif form.validate_on_submit():
@@ -269,7 +268,10 @@ def coordinated_answer(case_id):
             show_error(form, error)
         else:
             db.session.commit()
-            flash(_("Det samlade svaret är skickat till företagaren."), "success")
+            if cases.reaches_owner(case):
+                flash(_("Det samlade svaret är skickat till företagaren."), "success")
+            else:
+                flash(*cases.reply_outcome(case))
             return redirect(url_for("cases.show", case_id=case.id))
     status = 400 if request.method == "POST" else 200
     page = render_template(

@@ -89,6 +89,19 @@ def absent_user_ids(day: date | None = None, user_ids: Iterable[int] | None = No
     return set(db.session.scalars(query))
 
 
+def away_until(user_ids: Iterable[int], day: date | None = None) -> dict[int, date]:
+    """The users away on `day` (default today), each with the last day of that absence."""
+    day = day or today()
+    rows = db.session.execute(
+        select(Absence.user_id, func.max(Absence.ends_on))
+        .where(
+            Absence.starts_on <= day, Absence.ends_on >= day, Absence.user_id.in_(list(user_ids))
+        )
+        .group_by(Absence.user_id)
+    )
+    return dict(rows.all())
+
+
 def is_absent(user: User, day: date | None = None) -> bool:
     return user.id in absent_user_ids(day, [user.id])
 
@@ -327,6 +340,24 @@ def assign_case(
             reason=reason,
             link=external_url("cases.show", case_id=case.id),
         )
+    return event
+
+
+def take_lead(case: Case, official: User) -> CaseEvent:
+    """`official` moves an unled case out of triage (a reply, a status change): they become its
+    lead, so that the case is never nobody's outside the triage queue. No mail: they know."""
+    if not can_lead(official):
+        raise TriageError(_("Ärendet behöver en lots. Be en samordnare att tilldela det."))
+    case.lead_id = official.id
+    case.lead = official
+    event = CaseEvent(
+        case_id=case.id,
+        actor_id=official.id,
+        actor_kind=OFFICIAL,
+        kind="assigned",
+        details={"lead_id": official.id, "lead": official.name, "how": "self"},
+    )
+    db.session.add(event)
     return event
 
 
@@ -686,5 +717,6 @@ def describe_how(how: str | None) -> str:
         AutoAssignMode.ROUND_ROBIN.value: _("automatiskt i turordning"),
         AutoAssignMode.LEAST_LOADED.value: _("automatiskt till den minst belastade"),
         "bulk": _("flera ärenden på en gång"),
+        "self": _("tog själv ärendet när det lämnade fördelningen"),
     }
     return labels.get(how or "", "")

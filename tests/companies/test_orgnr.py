@@ -218,3 +218,35 @@ def test_every_scb_legal_form_maps_to_a_known_label():
     assert SCB_LEGAL_FORMS["10"] == "E"
     assert SCB_LEGAL_FORMS["53"] == "BRF"
     assert SCB_LEGAL_FORMS["82"] == "K"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "556012 5790",
+        "556012–5790",  # en dash
+        "556012—5790",  # em dash
+        "556012\u22125790",  # minus sign
+        "556 012-5790",
+        "556 012 57 90",
+        "556012\u00a05790",  # non-breaking space
+        "556012\u202f5790",  # narrow non-breaking space
+        "16 556012-5790",
+        "SE556012579001",
+        "se556012579001",
+        "SE 556012-5790 01",
+    ],
+)
+def test_numbers_typed_with_spaces_dashes_or_as_a_vat_number_are_understood(raw):
+    assert normalise_org_number(raw) == OrgNumber("5560125790", is_personal=False)
+
+
+def test_a_personnummer_with_a_space_or_an_en_dash_is_still_personal():
+    assert normalise_org_number("19810101 1230").value == PERSONAL
+    assert normalise_org_number("810101–1230").value == PERSONAL
+
+
+@pytest.mark.parametrize("raw", ["SE556012579002", "SE5560125791 01", "NO556012579001"])
+def test_a_wrong_vat_number_is_still_refused(raw):
+    with pytest.raises(InvalidOrgNumber):
+        normalise_org_number(raw)

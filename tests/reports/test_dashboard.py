@@ -237,3 +237,28 @@ def test_dashboard_queries_agree_with_the_single_figure_queries(app):
     assert departments == queries.by_department(year_2026())
     assert categories == queries.by_category(year_2026())
     assert [(row.name, row.received) for row in departments] == [("Miljö och hälsa", 2), (None, 4)]
+
+
+def test_dashboard_counts_pending_and_overdue_requests_for_a_decision(app, client, login):
+    from datetime import timedelta
+
+    from lotsen.cases import services
+    from lotsen.db_types import utcnow
+    from tests.cases.helpers import open_case_directly
+
+    today = utcnow().date()
+    category = CategoryFactory()
+    first, _token = open_case_directly(category, received_at=local(2025, 1, 7, 9))
+    second, _token = open_case_directly(category, received_at=local(2025, 1, 8, 9))
+    open_case_directly(category, received_at=local(2025, 1, 9, 9))
+    services.record_decision_request(
+        db.session.get(Case, first.id), None, today - timedelta(days=40), today
+    )
+    services.record_decision_request(db.session.get(Case, second.id), None, today, today)
+    db.session.commit()
+    assert queries.decision_requests(today) == queries.DecisionRequests(pending=2, overdue=1)
+
+    login(Role.MANAGER)
+    page = client.get("/rapporter/").get_data(as_text=True)
+    assert "Begäran om avgörande (förvaltningslagen 12 §)" in page
+    assert "2 ärenden där företaget har begärt ett avgörande, varav 1 där fyra veckor" in page

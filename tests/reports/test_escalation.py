@@ -108,3 +108,42 @@ def test_escalate_command(app, runner):
 
     assert result.exit_code == 0, result.output
     assert "2 at risk, 2 breached" in result.output  # both targets, both stages
+
+
+def test_a_request_for_a_decision_is_escalated_before_and_after_its_four_weeks(app):
+    from datetime import date
+
+    from lotsen.cases import services
+
+    UserFactory(roles=[Role.COORDINATOR], email="samordnare@kommun.example")
+    UserFactory(roles=[Role.MANAGER], email="chef@kommun.example")
+    case = led_case()
+    with app.test_request_context():
+        escalate_due_cases(now=local(2026, 7, 1, 10))  # the service targets are escalated
+        db.session.commit()
+        case = db.session.get(Case, case.id)
+        services.record_decision_request(case, None, date(2026, 7, 1), date(2026, 7, 1))
+        db.session.commit()
+    db.session.query(OutboxMessage).delete()
+    db.session.commit()
+
+    with app.test_request_context():
+        early = escalate_due_cases(now=local(2026, 7, 20, 10))  # nine days left
+        db.session.commit()
+        reminded = escalate_due_cases(now=local(2026, 7, 23, 10))  # six days left
+        db.session.commit()
+    assert (early.at_risk, early.breached) == (0, 0)
+    assert (reminded.at_risk, reminded.breached) == (1, 0)
+    recipients = sorted(recipient for recipient, _subject in mail_sent())
+    assert recipients == ["lots@kommun.example", "samordnare@kommun.example"]
+    assert all("Begäran om avgörande" in subject for _r, subject in mail_sent())
+
+    with app.test_request_context():
+        breached = escalate_due_cases(now=local(2026, 7, 30, 10))  # the 29th is the last day
+        db.session.commit()
+        again = escalate_due_cases(now=local(2026, 7, 31, 10))
+        db.session.commit()
+    assert (breached.at_risk, breached.breached) == (0, 1)
+    assert (again.at_risk, again.breached) == (0, 0)
+    assert mail_sent()[-1][0] == "chef@kommun.example"
+    assert ("escalated_breached", "decision_request") in escalation_events(case)

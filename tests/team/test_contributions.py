@@ -115,17 +115,17 @@ def test_declining_needs_a_reason_which_the_lead_reads(app, client, login):
     assert "avböjde att lämna delsvar" in page
 
 
-def test_only_the_lead_asks_for_contributions(app, client, login):
+def test_only_the_lead_or_a_coordinator_asks_for_contributions(app, client, login):
     team = make_team()
     case = led_case(team)
-    for someone in (team.colleague, team.coordinator, team.builder):
+    for someone in (team.colleague, team.builder):
         with pytest.raises(services.TeamError):
             services.request_contribution(someone, case, team.inspector, "Fråga?", in_a_week())
     db.session.rollback()
 
     login(user=team.colleague)
     page = client.get(f"/arenden/{case.id}/delsvar/ny").get_data(as_text=True)
-    assert "Bara ärendets lots kan begära delsvar." in page
+    assert "Bara ärendets lots eller en samordnare kan begära delsvar." in page
     response = client.submit(
         f"/arenden/{case.id}/delsvar/ny",
         {"contributor_id": team.inspector.id, "question": "Fråga?", "due_on": "2099-01-01"},
