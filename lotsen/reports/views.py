@@ -129,8 +129,10 @@ def yearly_report():
 @managers
 def yearly_report_pdf():
     year = requested_year()
-    document = pdf.yearly_report_pdf(year, report_context(whole_year(year)))
-    response = Response(document, mimetype="application/pdf")
+    page = render_template(
+        "reports/yearly.html", year=year, printing=True, **report_context(whole_year(year))
+    )
+    response = Response(pdf.html_to_pdf(page), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=arsrapport-{year}.pdf"
     return response
 
