@@ -1,3 +1,4 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -9,12 +10,15 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lotsen.accounts.forms import strip
 from lotsen.accounts.models import Role
+from lotsen.companies.forms import WholeNumberField
+from lotsen.reports.queries import working_day_minutes
 
 
 class CheckboxListField(SelectMultipleField):
@@ -94,8 +98,44 @@ class CategoryForm(FlaskForm):
             NumberRange(min=0, max=10000, message=_l("Ange ett heltal mellan 0 och 10 000.")),
         ],
     )
+    target_first_response_hours = WholeNumberField(
+        _l("Första svar inom (arbetstimmar)"),
+        default=8,
+        validators=[
+            InputRequired(message=_l("Ange ett heltal.")),
+            NumberRange(
+                min=1, max=400, message=_l("Ange ett antal arbetstimmar mellan 1 och 400.")
+            ),
+        ],
+        description=_l("Servicegarantin: företagaren får ett första svar inom så här lång tid."),
+    )
+    target_resolution_days = WholeNumberField(
+        _l("Färdigt svar inom (arbetsdagar)"),
+        default=10,
+        validators=[
+            InputRequired(message=_l("Ange ett heltal.")),
+            NumberRange(min=1, max=250, message=_l("Ange ett antal arbetsdagar mellan 1 och 250.")),
+        ],
+        description=_l("Servicegarantin: ärendet är löst inom så här lång tid."),
+    )
     active = BooleanField(_l("Aktiv"), default=True)
     submit = SubmitField(_l("Spara"))
+
+    def validate_target_first_response_hours(self, field) -> None:
+        """The first answer cannot be promised later than the full answer."""
+        days = self.target_resolution_days.data
+        if not field.data or not isinstance(days, int) or days < 1:
+            return
+        hours = days * working_day_minutes() // 60
+        if field.data > hours:
+            raise ValidationError(
+                _(
+                    "Första svar kan inte utlovas senare än ett färdigt svar: "
+                    "%(days)s arbetsdagar är högst %(hours)s arbetstimmar.",
+                    days=days,
+                    hours=hours,
+                )
+            )
 
 
 class SettingsForm(FlaskForm):

@@ -1,5 +1,7 @@
 """Administration of departments, categories and settings. Every change is audited."""
 
+from typing import NamedTuple
+
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -10,6 +12,7 @@ from lotsen.audit.models import AuditEvent
 from lotsen.audit.services import diff, record
 from lotsen.cases.models import Category
 from lotsen.extensions import db
+from lotsen.timekeeping.services import Recomputed, recompute_after_target_change
 
 
 def _name_taken(model, name: str, except_id: int | None) -> bool:
@@ -44,7 +47,15 @@ def _save_named(actor, model, fields, obj, values, duplicate_message, label):
 
 
 DEPARTMENT_FIELDS = ("name", "short_name", "email", "active")
-CATEGORY_FIELDS = ("name", "help_text", "sort_order", "active")
+CATEGORY_FIELDS = (
+    "name",
+    "help_text",
+    "sort_order",
+    "active",
+    "target_first_response_hours",
+    "target_resolution_days",
+)
+TARGET_FIELDS = ("target_first_response_hours", "target_resolution_days")
 
 
 def save_department(actor, department: Department | None, **values) -> Department:
@@ -55,10 +66,24 @@ def save_department(actor, department: Department | None, **values) -> Departmen
     )
 
 
-def save_category(actor, category: Category | None, **values) -> Category:
-    """Create (category=None) or update a case category."""
+class SavedCategory(NamedTuple):
+    category: Category
+    recomputed: Recomputed | None  # None when no service target changed
+
+
+def save_category(actor, category: Category | None, **values) -> SavedCategory:
+    """Create (category=None) or update a case category, with its service targets (first
+    response in working hours, resolution in working days).
+
+    When an existing category's targets change, the figures of its cases (due times, margins,
+    the share within target) are recomputed in the same transaction, in batches; see
+    timekeeping.services.recompute_now_or_later for what is left to the command."""
     message = _("Det finns redan en kategori med det namnet.")
-    return _save_named(actor, Category, CATEGORY_FIELDS, category, values, message, "Kategori")
+    before = _fields(category, TARGET_FIELDS)
+    saved = _save_named(actor, Category, CATEGORY_FIELDS, category, values, message, "Kategori")
+    if not before or before == _fields(saved, TARGET_FIELDS):
+        return SavedCategory(saved, None)
+    return SavedCategory(saved, recompute_after_target_change(saved.id))
 
 
 def get_settings() -> dict[str, str]:

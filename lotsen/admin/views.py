@@ -219,6 +219,28 @@ def edit_department(department_id):
     )
 
 
+def flash_recomputed(recomputed) -> None:
+    """What a change of service targets did to the category's cases."""
+    if recomputed is None:
+        return
+    flash(
+        _(
+            "Servicegarantin är ändrad och tiderna för %(count)s ärenden är omräknade.",
+            count=recomputed.cases,
+        ),
+        "info",
+    )
+    if recomputed.deferred:
+        flash(
+            _(
+                "%(count)s avslutade ärenden får nya tider först när kommandot "
+                "flask lotsen recompute-figures har körts.",
+                count=recomputed.deferred,
+            ),
+            "info",
+        )
+
+
 @bp.route("/kategorier")
 @admin_only
 def categories():
@@ -236,19 +258,22 @@ def edit_category(category_id):
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         try:
-            services.save_category(
+            saved = services.save_category(
                 current_user,
                 category,
                 name=form.name.data,
                 help_text=(form.help_text.data or "").strip(),
                 sort_order=form.sort_order.data,
                 active=form.active.data,
+                target_first_response_hours=form.target_first_response_hours.data,
+                target_resolution_days=form.target_resolution_days.data,
             )
         except accounts.AccountError as error:
             form.name.errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Kategorin är sparad."), "success")
+            flash_recomputed(saved.recomputed)
             return redirect(url_for("admin.categories"))
     history = audit_history("categories", category.id) if category else []
     return render_template(

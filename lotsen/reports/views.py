@@ -59,23 +59,25 @@ def filter_form() -> ReportFilterForm:
     return form
 
 
-EARLIEST, LATEST = date(1970, 1, 1), date(2999, 12, 31)
-
-
-def sensible(day: date | None) -> date | None:
-    """A date the period may use; far-off ones (year 1 or 9999) would overflow on the way."""
-    return day if day is not None and EARLIEST <= day <= LATEST else None
-
-
 def filters_from(form: ReportFilterForm) -> queries.ReportFilters:
+    """The filters of a validated form; an invalid period (reported on the page, the typed
+    values kept) gives the default period, never a guess at what was meant."""
     first, last = queries.default_period(today())
-    date_from = sensible(form.date_from.data) or first
-    date_to = sensible(form.date_to.data) or last
-    if date_from > date_to:
-        date_from, date_to = date_to, date_from
+    if form.period_is_valid():
+        first = form.date_from.data or first
+        last = form.date_to.data or last
+        if first > last:  # only one date was given and it lies past the other default
+            first, last = (
+                (first, date(first.year, 12, 31))
+                if form.date_from.data
+                else (
+                    date(last.year, 1, 1),
+                    last,
+                )
+            )
     return queries.ReportFilters(
-        date_from=date_from,
-        date_to=date_to,
+        date_from=first,
+        date_to=last,
         category_id=int_or_none(form.category.data),
         department_id=int_or_none(form.department.data),
         lead_id=int_or_none(form.lead.data),
@@ -132,8 +134,10 @@ def yearly_report():
 @managers
 def yearly_report_pdf():
     year = requested_year()
-    document = pdf.yearly_report_pdf(year, report_context(whole_year(year)))
-    response = Response(document, mimetype="application/pdf")
+    page = render_template(
+        "reports/yearly.html", year=year, printing=True, **report_context(whole_year(year))
+    )
+    response = Response(pdf.html_to_pdf(page), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f"attachment; filename=arsrapport-{year}.pdf"
     return response
 
@@ -179,6 +183,12 @@ def percent_filter(value) -> str:
 def report_export_url(name: str, fmt: str) -> str:
     """The export `name` in format `fmt`, with the dashboard's current filters."""
     return url_for("reports.export", name=name, fmt=fmt, **request.args.to_dict())
+
+
+@bp.app_template_global()
+def report_table_header() -> list[str]:
+    """The headings of the department and category tables (the same in the exports)."""
+    return exports.table_header()
 
 
 @bp.app_template_global("target_alerts")

@@ -243,11 +243,25 @@ def recompute_after_calendar_change(where) -> Recomputed:
     whose due times matter now, are recomputed and the rest is left for the command.
     """
     forget_current_calendar()
+    return recompute_now_or_later(where)
+
+
+def recompute_now_or_later(where) -> Recomputed:
+    """Recompute the cases matching `where` in this transaction, batch by batch (keyset on the
+    case id, three queries per batch); above CALENDAR_RECOMPUTE_LIMIT only the open ones, and
+    the finished rest is left for `flask lotsen recompute-figures`."""
     affected = count_cases(where)
     if affected > current_app.config["CALENDAR_RECOMPUTE_LIMIT"]:
         where = where & Case.status.in_(OPEN_STATUSES)
     done = max(recompute_figures_in_batches(where=where), default=0)
     return Recomputed(done, affected - done)
+
+
+def recompute_after_target_change(category_id: int) -> Recomputed:
+    """Recompute the due times and margins of a category's cases after its service targets
+    changed (the new targets are read from the flushed category row)."""
+    db.session.flush()
+    return recompute_now_or_later(Case.category_id == category_id)
 
 
 # --- Calendar exceptions ---------------------------------------------------------------------

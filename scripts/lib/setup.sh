@@ -44,6 +44,21 @@ ensure_translations() {
   "$ROOT/scripts/compile-translations" >/dev/null
 }
 
+# WeasyPrint (the yearly report's PDF) needs Pango, HarfBuzz's subsetter and at least one font.
+# Debian 12: libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0; DejaVu for the text.
+# Call after ensure_venv (it checks with the venv's Python).
+ensure_weasyprint_libs() {
+  if python -c "import weasyprint" >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q .; then
+    return 0
+  fi
+  say "Installing Pango and fonts for WeasyPrint (apt-get)"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
+  python -c "import weasyprint" || {
+    echo "WeasyPrint cannot load its libraries (Pango)." >&2; return 1; }
+}
+
 ensure_chromium() {
   if [ ! -x /usr/bin/chromium ]; then
     say "Installing Chromium for the browser tests (apt-get)"

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from lotsen.accounts.models import Role
 from lotsen.admin import services as admin
+from lotsen.cases.models import Category
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.mail.models import OutboxMessage, OutboxStatus
@@ -304,3 +305,29 @@ def test_axe_check_reports_violations_with_their_rule_and_target(page, axe):
     assert "color-contrast" in message and "label" in message  # WCAG 2 AA and A
     assert "landmark-one-main" in message  # best practice
     assert "#namnlos" in message
+
+
+def test_admin_sets_a_categorys_service_targets(app, live_server, page, axe, browser_login):
+    category = CategoryFactory(name="Serveringstillstånd")
+    browser_login(page, live_server, UserFactory(roles=[Role.ADMIN]))
+    page.goto(live_server(f"/admin/kategorier/{category.id}"))
+
+    page.get_by_label("Första svar inom (arbetstimmar)").fill("40")
+    page.get_by_label("Färdigt svar inom (arbetsdagar)").fill("2")
+    page.get_by_role("button", name="Spara").click()
+
+    errors = page.locator("#target_first_response_hours-errors")
+    expect(errors).to_contain_text("Första svar kan inte utlovas senare än ett färdigt svar")
+    expect(page.get_by_label("Första svar inom (arbetstimmar)")).to_have_value("40")
+    axe(page)
+    page.get_by_label("Första svar inom (arbetstimmar)").fill("4")
+    page.get_by_role("button", name="Spara").click()
+
+    expect(page.get_by_text("Kategorin är sparad.")).to_be_visible()
+    expect(
+        page.get_by_text("Första svar inom 4 arbetstimmar, färdigt svar inom 2 arbetsdagar")
+    ).to_be_visible()
+    axe(page)
+    db.session.rollback()  # end this thread's read transaction to see the server's write
+    saved = db.session.get(Category, category.id)
+    assert (saved.target_first_response_hours, saved.target_resolution_days) == (4, 2)

@@ -262,3 +262,92 @@ def test_dashboard_counts_pending_and_overdue_requests_for_a_decision(app, clien
     page = client.get("/rapporter/").get_data(as_text=True)
     assert "Begäran om avgörande (förvaltningslagen 12 §)" in page
     assert "2 ärenden där företaget har begärt ett avgörande, varav 1 där fyra veckor" in page
+
+
+def test_median_and_p90_per_department_category_and_month_agree_with_python(app):
+    """Percentiles per group: percentile_cont on PostgreSQL, histograms on SQLite."""
+    premises, permits = CategoryFactory(name="Lokaler"), CategoryFactory(name="Tillstånd")
+    building = DepartmentFactory(name="Bygglov")
+    premises_minutes = [45, 600, 600, 1500, 7, 330]  # March
+    permits_minutes = [960, 75, 2400]  # April
+    for day, minutes in enumerate(premises_minutes):
+        case_with_figures(
+            premises,
+            local(2026, 3, 2 + day, 10),
+            handling_minutes=minutes,
+            attributes={"department_id": building.id},
+        )
+    for day, minutes in enumerate(permits_minutes):
+        case_with_figures(permits, local(2026, 4, 6 + day, 10), handling_minutes=minutes)
+    case_with_figures(permits, local(2026, 4, 20, 10), status="in_progress", handling_minutes=1)
+
+    def expected(values):
+        return (python_percentile(values, 0.5) / 540, python_percentile(values, 0.9) / 540)
+
+    departments, categories = queries.tables(year_2026())
+    trend = {month.first_day.month: month for month in queries.monthly_trend(year_2026())}
+
+    spreads = {row.name: (row.handling_days.median, row.handling_days.p90) for row in departments}
+    assert spreads == {
+        "Bygglov": pytest.approx(expected(premises_minutes)),
+        None: pytest.approx(expected(permits_minutes)),
+    }
+    spreads = {row.name: (row.handling_days.median, row.handling_days.p90) for row in categories}
+    assert spreads == {
+        "Lokaler": pytest.approx(expected(premises_minutes)),
+        "Tillstånd": pytest.approx(expected(permits_minutes)),
+    }
+    march, april = trend[3], trend[4]
+    assert (march.median_handling_days, march.p90_handling_days) == pytest.approx(
+        expected(premises_minutes)
+    )
+    assert (april.median_handling_days, april.p90_handling_days) == pytest.approx(
+        expected(permits_minutes)
+    )
+    assert trend[5].p90_handling_days is None
+    assert departments == queries.by_department(year_2026())
+    assert categories == queries.by_category(year_2026())
+    summary, key_trend = queries.key_figures(year_2026())
+    assert key_trend == queries.monthly_trend(year_2026())
+
+
+def test_dashboard_shows_p90_per_month_and_percentiles_per_group(client, login, known_cases):
+    login(Role.MANAGER)
+
+    html = client.get("/rapporter/?date_from=2026-01-01&date_to=2026-12-31").get_data(as_text=True)
+
+    assert html.count("90:e percentilen handläggningstid (arbetsdagar)") == 3  # month, 2 tables
+    p90 = python_percentile(HANDLING, 0.9) / 540
+    assert f"{p90:.1f}".replace(".", ",") in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("date_from=2026-12-31&date_to=2026-01-01", "Slutdatumet är före startdatumet."),
+        ("date_from=0001-01-01&date_to=2026-12-31", "Välj ett datum mellan 1970 och 2999."),
+        ("date_from=2026-02-30&date_to=2026-12-31", "Skriv datumet som ÅÅÅÅ-MM-DD."),
+    ],
+)
+def test_a_reversed_or_malformed_period_is_reported_and_the_typed_values_stay(
+    client, login, known_cases, query, message
+):
+    login(Role.MANAGER)
+
+    html = client.get(f"/rapporter/?{query}").get_data(as_text=True)
+
+    assert message in html
+    assert 'aria-invalid="true"' in html
+    assert "Perioden kunde inte användas." in html
+    typed_from, typed_to = (part.split("=")[1] for part in query.split("&"))
+    assert f'value="{typed_from}"' in html
+    assert f'value="{typed_to}"' in html
+
+
+def test_a_valid_period_has_no_error(client, login, known_cases):
+    login(Role.MANAGER)
+
+    html = client.get("/rapporter/?date_from=2026-03-01&date_to=2026-03-31").get_data(as_text=True)
+
+    assert "Perioden kunde inte användas." not in html
+    assert "Ärenden som kom in 2026-03-01 – 2026-03-31." in html

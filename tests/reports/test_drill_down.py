@@ -233,3 +233,25 @@ def test_open_cases_show_their_due_times(client, login, data_set):
     assert "pausad" in rows[waiting]
     new = next(i for i, status in statuses.items() if status == "new")
     assert "Första svar senast" in rows[new]
+
+
+def test_a_zero_share_within_target_lists_the_cases_that_missed_it(client, login, app):
+    category = CategoryFactory(name="Markfrågor")
+    for day in range(3):
+        case_with_figures(
+            category,
+            local(2026, 5, 4 + day, 9),
+            handling_minutes=5000,
+            resolution_margin_minutes=-500,
+        )
+    login(Role.MANAGER)
+
+    links = drill_links(dashboard(client, YEAR))
+
+    shares = [url for url, text in links if text.startswith("0") and "within_target" in url]
+    assert shares  # the key figure and the category row
+    for url in shares:
+        assert len(listed_cases(client, url)) == 3
+    missed = [url for url, text in links if "within_target=no" in url and text == "3"]
+    assert missed
+    assert all(len(listed_cases(client, url)) == 3 for url in missed)
