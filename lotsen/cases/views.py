@@ -37,6 +37,13 @@ workers = roles_required(Role.OFFICIAL, Role.COORDINATOR)
 bp.add_app_template_global(may_create_case, "may_create_case")
 
 
+@bp.app_template_global("may_open_case")
+def may_open_case(case) -> bool:
+    """Whether a link to `case` leads the viewer to its page (not to a 403): the one rule for
+    every case link shown to someone who may not read every case (lotsen.cases.access)."""
+    return may_view_case(current_user, case)
+
+
 @bp.app_template_global("company_cases")
 def company_cases_global(company) -> queries.CompanyCases | None:
     """The cases on a company's page (templates/companies/show.html), for those who read the
