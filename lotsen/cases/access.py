@@ -22,6 +22,10 @@ department; any official while the case is not yet distributed. A contributor (r
 members of contributing departments (rule 4) only read the case: a contributor writes their part
 on the contribution's own page. Managers only read, as before.
 
+may_create_case(user): register a case (the official's form at /arenden/ny) or turn a visit
+follow-up into one. Officials and coordinators: the people who then work on cases. Managers and
+admins do not create cases anywhere.
+
 The team's own actions (lotsen.team.services): only the lead asks for contributions and sends
 the coordinated answer; the lead or a coordinator hands the case over to another department.
 """
@@ -30,6 +34,13 @@ from sqlalchemy import exists, or_, select
 
 from lotsen.accounts.models import Role
 from lotsen.extensions import db
+
+CASE_CREATOR_ROLES = (Role.OFFICIAL, Role.COORDINATOR)
+
+
+def may_create_case(user) -> bool:
+    """Whether `user` may open a case on a company's behalf (see the module docstring)."""
+    return user is not None and user.is_authenticated and user.has_role(*CASE_CREATOR_ROLES)
 
 
 def is_undistributed(case) -> bool:

@@ -264,8 +264,13 @@ def submitter_locale(locale: str | None) -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def open_case(submission: Submission, created_by=None, received_at: datetime | None = None):
+def open_case(
+    submission: Submission, created_by=None, received_at: datetime | None = None, lead=None
+):
     """Create a case with its first message, attachments, event and receipt mail.
+
+    The category's routing rule gives the department; `lead`, when given, leads the case
+    (instead of the rule's default lead or the department's auto-assignment).
 
     Returns (case, status_token). Everything is added to the current transaction, so the case,
     its files' records and the receipt e-mail are saved together or not at all.
@@ -311,7 +316,7 @@ def open_case(submission: Submission, created_by=None, received_at: datetime | N
     record_event(case, created_by, actor_kind, "created", details={"channel": case.channel})
     from lotsen.triage.services import route_new_case
 
-    route_new_case(case)  # department from the category's routing rule, maybe a lead
+    route_new_case(case, lead=lead, actor=created_by)  # department from the rule, maybe a lead
     token = issue_access_token(case)
     if email:
         queue_mail(

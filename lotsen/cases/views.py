@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases import queries, services
-from lotsen.cases.access import may_view_case, may_work_on_case
+from lotsen.cases.access import CASE_CREATOR_ROLES, may_create_case, may_view_case, may_work_on_case
 from lotsen.cases.attachments import collect_uploads, sign_pending
 from lotsen.cases.forms import (
     CaseFilterForm,
@@ -38,6 +38,16 @@ from lotsen.timekeeping.calendar import STOCKHOLM
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
 workers = roles_required(Role.OFFICIAL, Role.COORDINATOR)
+
+
+bp.add_app_template_global(may_create_case, "may_create_case")
+
+
+@bp.app_template_global("may_open_case")
+def may_open_case(case) -> bool:
+    """Whether a link to `case` leads the viewer to its page (not to a 403): the one rule for
+    every case link shown to someone who may not read every case (lotsen.cases.access)."""
+    return may_view_case(current_user, case)
 
 
 @bp.app_template_global("company_cases")
@@ -239,7 +249,7 @@ def index():
 
 
 @bp.route("/ny", methods=["GET", "POST"])
-@workers
+@roles_required(*CASE_CREATOR_ROLES)
 def register():
     form = RegisterCaseForm(categories=active_categories())
     if form.validate_on_submit():

@@ -1,15 +1,9 @@
-"""CSV and XLSX exports of the company list, streamed with bounded memory.
+"""The company list as export rows (lotsen.exports writes them as CSV or XLSX).
 
-Personnummer are masked unless the viewer is an admin. Text cells that a spreadsheet would run
-as a formula (=, +, -, @ first) are prefixed with an apostrophe.
+Personnummer are masked unless the viewer is an admin.
 """
 
-import csv
-import io
-import tempfile
 from collections.abc import Iterable, Iterator
-
-from openpyxl import Workbook
 
 from lotsen.companies.models import Company
 from lotsen.companies.services import display_org_number
@@ -39,14 +33,6 @@ STATUS_TEXT = {
     "deregistered": "Avregistrerat",
     "liquidation": "Under avveckling",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header row
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def company_row(company: Company, viewer) -> list:
@@ -74,35 +60,7 @@ def company_row(company: Company, viewer) -> list:
 
 
 def export_rows(companies: Iterable[Company], viewer) -> Iterator[list]:
+    """The header row, then one row per company (written by lotsen.exports)."""
+    yield HEADERS
     for company in companies:
-        yield [safe_cell(value) for value in company_row(company, viewer)]
-
-
-def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
-    """The CSV text in chunks: UTF-8 with BOM and semicolons, as Swedish Excel expects."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(HEADERS)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(["" if value is None else value for value in row])
-        if count % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def xlsx_file(rows: Iterable[list]):
-    """A temporary file holding the workbook (openpyxl write-only mode: rows are not kept)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Företag")
-    sheet.append(HEADERS)
-    for count, row in enumerate(rows, start=1):
-        if count > XLSX_MAX_ROWS:
-            break
-        sheet.append(row)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115  (closed by send_file)
-    workbook.save(handle)
-    handle.seek(0)
-    return handle
+        yield company_row(company, viewer)

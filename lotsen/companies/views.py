@@ -9,7 +9,6 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -43,6 +42,7 @@ from lotsen.companies.orgnr import (
 )
 from lotsen.companies.phone import format_phone
 from lotsen.companies.sni import SECTIONS, sni_title
+from lotsen.exports import download
 from lotsen.extensions import db
 from lotsen.pagination import Page
 
@@ -158,37 +158,12 @@ def creatable_org_number(q: str, page) -> str | None:
         return None
 
 
-def streamed_csv(filters: queries.CompanyFilters, viewer):
-    """CSV chunks produced while the response is sent, in an application context of their own
-    (the request's is gone by then)."""
-    app = current_app._get_current_object()
-
-    def generate():
-        with app.app_context():
-            rows = exports.export_rows(queries.iterate_companies(filters, viewer), viewer)
-            yield from exports.csv_chunks(rows)
-
-    return generate()
-
-
 @bp.route("/export.<any(csv, xlsx):kind>")
 def export(kind):
     filters = queries.CompanyFilters.from_args(list_args(), section_letters())
     viewer = current_user._get_current_object()
-    name = f"foretag-{date.today().isoformat()}"
-    if kind == "csv":
-        return Response(
-            streamed_csv(filters, viewer),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
     rows = exports.export_rows(queries.iterate_companies(filters, viewer), viewer)
-    return send_file(
-        exports.xlsx_file(rows),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"{name}.xlsx",
-    )
+    return download(rows, kind, f"foretag-{date.today().isoformat()}", _("Företag"))
 
 
 # --- Company page and forms --------------------------------------------------------------------

@@ -1,12 +1,9 @@
-"""The dashboard's tables and its underlying case list as CSV and XLSX, streamed."""
+"""The dashboard's tables and its underlying case list as export rows (lotsen.exports writes
+them as CSV or XLSX)."""
 
-import csv
-import io
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
 from lotsen.cases.models import CaseStatus, Channel
 from lotsen.reports import queries
@@ -118,29 +115,3 @@ EXPORTS = {
     "kategorier": lambda filters: table_rows(queries.by_category(filters), _("Utan kategori")),
     "arenden": case_list,
 }
-
-
-def csv_chunks(rows: Iterable[list]) -> Iterator[str]:
-    """CSV text a few rows at a time, with a byte-order mark so that Excel reads UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    buffer.write("\ufeff")
-    for number, row in enumerate(rows, start=1):
-        writer.writerow(["" if value is None else value for value in row])
-        if number % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def xlsx_file(rows: Iterable[list], title: str):
-    """A spooled temporary file holding the workbook (openpyxl write_only: flat memory)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    for row in rows:
-        sheet.append(row)
-    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (send_file closes it)
-    workbook.save(spooled)
-    spooled.seek(0)
-    return spooled

@@ -8,8 +8,6 @@ from flask import (
     abort,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import format_decimal, format_percent
@@ -21,6 +19,7 @@ from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases.models import Category, Channel
 from lotsen.db_types import utcnow
+from lotsen.exports import download
 from lotsen.extensions import db
 from lotsen.reports import exports, pdf, queries, targets
 from lotsen.reports.forms import ReportFilterForm
@@ -149,19 +148,7 @@ def export(name: str, fmt: str):
         abort(404)
     filters = filters_from(filter_form())
     rows = exports.EXPORTS[name](filters)
-    filename = f"lotsen-{name}-{filters.date_from}-{filters.date_to}.{fmt}"
-    if fmt == "csv":
-        response = Response(
-            stream_with_context(exports.csv_chunks(rows)), mimetype="text/csv; charset=utf-8"
-        )
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    return send_file(
-        exports.xlsx_file(rows, name),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=filename,
-    )
+    return download(rows, fmt, f"lotsen-{name}-{filters.date_from}-{filters.date_to}", name)
 
 
 @bp.app_template_filter("decimal")

@@ -1,4 +1,4 @@
-"""The strategy dashboard's tables as rows for CSV and XLSX (written by lotsen.reports.exports)."""
+"""The strategy dashboard's tables as export rows (lotsen.exports writes them as CSV or XLSX)."""
 
 from collections.abc import Callable, Iterator
 from datetime import date, datetime

@@ -4,14 +4,11 @@ from datetime import date
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -23,8 +20,8 @@ from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Role
 from lotsen.admin.views import audit_history
 from lotsen.db_types import utcnow
+from lotsen.exports import download
 from lotsen.extensions import db
-from lotsen.reports.exports import csv_chunks, xlsx_file
 from lotsen.strategy import exports, queries, services
 from lotsen.strategy.forms import (
     AreaForm,
@@ -221,18 +218,8 @@ def export(name: str, fmt: str):
         abort(404)
     _form, filters = dashboard_filters()
     rows = exports.EXPORTS[name](filters, utcnow())
-    filename = f"lotsen-strategi-{name}-{filters.first_day}-{filters.last_day}.{fmt}"
-    if fmt == "csv":
-        response = Response(
-            stream_with_context(csv_chunks(rows)), mimetype="text/csv; charset=utf-8"
-        )
-        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    return send_file(
-        xlsx_file(rows, name),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=filename,
+    return download(
+        rows, fmt, f"lotsen-strategi-{name}-{filters.first_day}-{filters.last_day}", name
     )
 
 

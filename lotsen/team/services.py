@@ -626,17 +626,24 @@ def waiting_agenda_item(case: Case, today: date | None = None) -> AgendaItem | N
 def flag_for_next_meeting(actor: User, case: Case, note: str = "", today=None) -> AgendaItem:
     """ "Ta upp på nästa lotsmöte": the case goes on the next team meeting's agenda (or waits
     for the next meeting to be planned)."""
-    require(
-        may_view_case(actor, case) and actor.has_role(*WORKING_ROLES),
-        _("Du kan inte ta upp det här ärendet på lotsmötet."),
-    )
+    require_agenda_access(actor, case)
     if waiting_agenda_item(case, today) is not None:
         raise TeamError(_("Ärendet står redan på dagordningen för nästa lotsmöte."))
     meeting = next_team_meeting(today)
     return add_to_agenda(actor, case, meeting, note)
 
 
+def require_agenda_access(actor: User, case: Case) -> None:
+    """Only a team member who may read the whole case puts it on an agenda or records what
+    the meeting decided (the entry lands on the case's timeline)."""
+    require(
+        may_view_case(actor, case) and actor.has_role(*WORKING_ROLES),
+        _("Du kan inte ta upp det här ärendet på lotsmötet."),
+    )
+
+
 def add_to_agenda(actor: User, case: Case, meeting: Meeting | None, note: str = "") -> AgendaItem:
+    require_agenda_access(actor, case)
     if meeting is not None:
         require(meeting.kind == MeetingKind.TEAM, _("Bara lotsmöten har en dagordning."))
         duplicate = db.session.scalar(
@@ -670,6 +677,7 @@ def record_outcome(
     actor: User, item: AgendaItem, decision: str, next_step: str, owner: User | None
 ) -> None:
     """What the team meeting decided about a case; it lands on the case's timeline."""
+    require_agenda_access(actor, item.case)
     decision = (decision or "").strip()
     if not decision:
         raise TeamError(_("Skriv vad mötet beslutade."), "decision")

@@ -464,14 +464,17 @@ def auto_assign(case: Case, department_id: int) -> CaseEvent | None:
     return assign_case(case, lead, None, how=setting.mode)
 
 
-def route_new_case(case: Case) -> None:
+def route_new_case(case: Case, lead: User | None = None, actor: User | None = None) -> None:
     """Apply the category's routing rule to a case just created (called by cases.open_case).
 
-    Sets the responsible department; then the default lead takes the case if available, else the
-    department's auto-assignment (if on) picks one; otherwise the case waits in the triage queue.
+    Sets the responsible department; then a `lead` chosen by the creator (a visit follow-up's
+    owner) takes the case, else the default lead if available, else the department's
+    auto-assignment (if on) picks one; otherwise the case waits in the triage queue.
     """
     rule = db.session.get(RoutingRule, case.category_id)
     if rule is None or rule.department_id is None:
+        if can_lead(lead):
+            assign_case(case, lead, actor, how="chosen")
         return
     case.department_id = rule.department_id
     db.session.add(
@@ -482,6 +485,9 @@ def route_new_case(case: Case) -> None:
             details={"department_id": rule.department_id, "department": rule.department.name},
         )
     )
+    if can_lead(lead):
+        assign_case(case, lead, actor, how="chosen")
+        return
     lead = rule.default_lead
     if can_lead(lead) and not is_absent(lead):
         assign_case(case, lead, None, how="default_lead")
@@ -714,6 +720,7 @@ def describe_how(how: str | None) -> str:
     """How an assignment was made, for the case timeline."""
     labels = {
         "default_lead": _("förvald lots för kategorin"),
+        "chosen": _("vald när ärendet skapades"),
         AutoAssignMode.ROUND_ROBIN.value: _("automatiskt i turordning"),
         AutoAssignMode.LEAST_LOADED.value: _("automatiskt till den minst belastade"),
         "bulk": _("flera ärenden på en gång"),

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from lotsen.accounts.forms import strip
 from lotsen.admin.forms import CheckboxListField
 from lotsen.companies.forms import SwedishDateField, WholeNumberField
+from lotsen.public.forms import optional_int
 from lotsen.visits.models import Need
 
 
@@ -117,16 +118,30 @@ class FollowUpForm(FlaskForm):
 
 
 class FollowUpCaseForm(FlaskForm):
+    """A follow-up becomes a case: its category is chosen (nothing is preselected) and the
+    follow-up's owner leads it unless another lead is picked."""
+
     category_id = SelectField(
         _l("Kategori för ärendet"),
-        coerce=int,
-        validators=[InputRequired(message=_l("Välj en kategori."))],
+        coerce=optional_int,
+        validators=[DataRequired(message=_l("Välj en kategori för ärendet."))],
+    )
+    lead_id = SelectField(
+        _l("Lots för ärendet"),
+        description=_l("Den som är ansvarig för uppföljningen, om du inte väljer någon annan."),
+        coerce=optional_int,
+        validators=[Optional()],
     )
     submit = SubmitField(_l("Gör till ärende"))
 
-    def __init__(self, *args, category_choices=(), **kwargs):
+    def __init__(self, *args, category_choices=(), lead_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.category_id.choices = [SelectChoice(v, label) for v, label in category_choices]
+        self.category_id.choices = [SelectChoice("", _l("Välj …"))] + [
+            SelectChoice(v, label) for v, label in category_choices
+        ]
+        self.lead_id.choices = [SelectChoice("", _l("Välj …"))] + [
+            SelectChoice(v, label) for v, label in lead_choices
+        ]
 
 
 class ConfirmForm(FlaskForm):

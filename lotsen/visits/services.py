@@ -8,8 +8,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from lotsen.audit.services import diff, record
+from lotsen.cases.access import may_create_case
 from lotsen.cases.models import Channel
-from lotsen.cases.services import Submission, open_case
+from lotsen.cases.services import CaseError, Submission, open_case
 from lotsen.companies.models import Company, CompanySniCode, CompanyStatus
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
@@ -120,10 +121,22 @@ def complete_follow_up(actor, follow_up: FollowUp) -> None:
         record(actor, "visit.follow_up_done", follow_up.visit, f"Klar: {follow_up.text[:100]}")
 
 
-def follow_up_to_case(actor, follow_up: FollowUp, category_id: int):
-    """Open a case (channel "visit") from a follow-up and link the two."""
+def follow_up_to_case(actor, follow_up: FollowUp, category_id: int | None, lead=None):
+    """Open a case (channel "visit") from a follow-up and link the two.
+
+    Only those who may create cases at all do this (lotsen.cases.access.may_create_case). The
+    category must be chosen; `lead` (else the follow-up's owner) leads the case, in the
+    department the category's routing rule names.
+    """
+    if not may_create_case(actor):
+        raise VisitError(_("Du kan inte skapa ärenden."))
     if follow_up.case_id is not None:
         raise VisitError(_("Uppföljningen är redan ett ärende."))
+    if category_id is None:
+        raise VisitError(_("Välj en kategori för ärendet."), field="category_id")
+    lead = lead or follow_up.owner
+    if not may_create_case(lead):
+        raise VisitError(_("Välj en tjänsteperson som lots."), field="lead_id")
     visit = follow_up.visit
     company = visit.company
     submission = Submission(
@@ -139,7 +152,10 @@ def follow_up_to_case(actor, follow_up: FollowUp, category_id: int):
         org_number=company.org_number,
         channel=Channel.VISIT,
     )
-    case, _token = open_case(submission, created_by=actor)
+    try:
+        case, _token = open_case(submission, created_by=actor, lead=lead)
+    except CaseError as error:
+        raise VisitError(str(error), field="category_id") from error
     follow_up.case = case
     db.session.flush()
     record(actor, "visit.follow_up_case", visit, f"Ärende {case.number} från uppföljning")

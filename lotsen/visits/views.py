@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Role, User
 from lotsen.admin.views import audit_history
+from lotsen.cases.access import may_create_case
 from lotsen.companies.models import Company
 from lotsen.companies.orgnr import InvalidOrgNumber, normalise_org_number
 from lotsen.companies.services import CompanyError, find_company, look_up_personal_number
@@ -183,24 +184,46 @@ def area_choices():
     return [(area.id, area.name) for area in all_areas()]
 
 
+def lead_choices() -> list[tuple[int, str]]:
+    """Who may lead a case: the active officials and coordinators, by name."""
+    users = db.session.scalars(select(User).where(User.active).order_by(User.name, User.id))
+    return [(user.id, user.name) for user in users if may_create_case(user)]
+
+
+def follow_up_case_form(follow_up: FollowUp, categories, leads) -> FollowUpCaseForm:
+    form = FollowUpCaseForm(
+        prefix=f"f{follow_up.id}", category_choices=categories, lead_choices=leads
+    )
+    if not form.is_submitted() and follow_up.owner_id in {value for value, _label in leads}:
+        form.lead_id.data = follow_up.owner_id
+    return form
+
+
 def page_forms(visit: Visit) -> dict:
-    categories = [(c.id, c.name) for c in active_categories()]
+    case_forms = {}
+    if may_create_case(current_user):
+        categories = [(c.id, c.name) for c in active_categories()]
+        leads = lead_choices()
+        case_forms = {
+            f.id: follow_up_case_form(f, categories, leads)
+            for f in visit.follow_ups
+            if f.case_id is None
+        }
     return {
         "topic_form": TopicForm(area_choices=area_choices()),
         "follow_up_form": FollowUpForm(owner_choices=team_choices()),
-        "case_forms": {
-            f.id: FollowUpCaseForm(prefix=f"f{f.id}", category_choices=categories)
-            for f in visit.follow_ups
-            if f.case_id is None
-        },
+        "case_forms": case_forms,
         "done_form": ConfirmForm(),
     }
 
 
-def render_visit(visit: Visit, **forms):
-    context = page_forms(visit) | forms
+def render_visit(visit: Visit, status: int = 200, **forms):
+    context = page_forms(visit)
+    context["case_forms"].update(forms.pop("case_forms", {}))
+    context |= forms
     history = audit_history("visits", visit.id)
-    return render_template("visits/show.html", visit=visit, history=history, **context)
+    page = render_template("visits/show.html", visit=visit, history=history, **context)
+    return page, status
 
 
 @bp.route("/<int:visit_id>")
@@ -243,19 +266,29 @@ def add_follow_up(visit_id):
 @team
 def follow_up_to_case(follow_up_id):
     follow_up = get_or_404(FollowUp, follow_up_id)
+    if not may_create_case(current_user):
+        abort(403)
     categories = [(c.id, c.name) for c in active_categories()]
-    form = FollowUpCaseForm(prefix=f"f{follow_up.id}", category_choices=categories)
-    if not form.validate_on_submit():
-        flash(_("Välj en kategori för ärendet."), "error")
-        return redirect(url_for("visits.show", visit_id=follow_up.visit_id))
-    try:
-        case = services.follow_up_to_case(current_user, follow_up, form.category_id.data)
-    except services.VisitError as error:
-        flash(str(error), "error")
-        return redirect(url_for("visits.show", visit_id=follow_up.visit_id))
-    db.session.commit()
-    flash(_("Ärende %(number)s är skapat från uppföljningen.", number=case.number), "success")
-    return redirect(url_for("visits.show", visit_id=follow_up.visit_id))
+    form = follow_up_case_form(follow_up, categories, lead_choices())
+    if form.validate_on_submit():
+        lead = db.session.get(User, form.lead_id.data) if form.lead_id.data else None
+        try:
+            case = services.follow_up_to_case(current_user, follow_up, form.category_id.data, lead)
+        except services.VisitError as error:
+            db.session.rollback()
+            field = form[error.field] if error.field in ("category_id", "lead_id") else None
+            if field is None:
+                flash(str(error), "error")
+                return redirect(url_for("visits.show", visit_id=follow_up.visit_id))
+            field.errors = [*field.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(
+                _("Ärende %(number)s är skapat från uppföljningen.", number=case.number), "success"
+            )
+            return redirect(url_for("visits.show", visit_id=follow_up.visit_id))
+    visit = services.visit_with_details(follow_up.visit_id)
+    return render_visit(visit, status=400, case_forms={follow_up.id: form})
 
 
 @bp.route("/uppfoljningar/<int:follow_up_id>/klar", methods=["POST"])

@@ -1,18 +1,21 @@
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from lotsen.accounts.models import Role
 from lotsen.audit.models import AuditEvent
+from lotsen.cases.access import may_create_case
 from lotsen.cases.models import Case
 from lotsen.extensions import db
 from lotsen.strategy import queries as strategy_queries
 from lotsen.strategy import services as strategy
+from lotsen.triage.models import RoutingRule
 from lotsen.visits import services
 from lotsen.visits.models import FollowUp, Visit
 from tests.cases.helpers import open_case_directly
 from tests.companies.helpers import make_company
-from tests.factories import CategoryFactory, UserFactory
+from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
 
@@ -271,3 +274,112 @@ def test_demo_data_loads_three_years_of_visits_with_topics_and_follow_ups_once(r
     second = runner.invoke(args=["lotsen", "demo-data"])
     assert second.exit_code == 0 and "demo company visits" not in second.output
     assert len(list(db.session.scalars(select(Visit)))) == len(visits)
+
+
+# --- A follow-up becomes a case: chosen category, the owner leads, one creation rule ------------
+
+
+def follow_up_of(owner, text="Ta fram förslag på tomter") -> FollowUp:
+    visit = plan_visit(make_company(name="Aspedalens Mekaniska AB"), NOW)
+    follow_up = services.add_follow_up(None, visit, text, owner, date(2026, 7, 1))
+    db.session.commit()
+    return follow_up
+
+
+def test_the_category_of_a_follow_up_case_must_be_chosen(client, login):
+    official = login(Role.OFFICIAL)
+    CategoryFactory(name="Starta eller ta över företag", sort_order=1)
+    CategoryFactory(name="Mark och lokaler", sort_order=2)
+    follow_up = follow_up_of(official)
+
+    page = client.get(f"/besok/{follow_up.visit_id}").get_data(as_text=True)
+    select_html = page.split(f'id="f{follow_up.id}-category_id"')[1].split("</select>")[0]
+    first_option = select_html.split("<option")[1]
+    assert 'value=""' in first_option and "Välj …" in first_option
+    assert select_html.count("selected") == 1 and '<option selected value="">' in select_html
+
+    response = client.submit(
+        f"/besok/uppfoljningar/{follow_up.id}/arende",
+        {f"f{follow_up.id}-category_id": ""},
+        page_url=f"/besok/{follow_up.visit_id}",
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Välj en kategori för ärendet." in html
+    assert 'class="error-summary"' in html and 'aria-invalid="true"' in html
+    assert db.session.scalar(select(Case)) is None
+
+
+def test_the_follow_up_owner_leads_the_case_unless_another_lead_is_chosen(client, login):
+    owner = UserFactory(name="Karin Lindqvist")
+    default_lead = UserFactory(name="Erik Johansson")
+    department = DepartmentFactory(name="Näringsliv")
+    category = CategoryFactory(name="Mark och lokaler")
+    db.session.add(
+        RoutingRule(
+            category_id=category.id, department_id=department.id, default_lead_id=default_lead.id
+        )
+    )
+    db.session.commit()
+    login(Role.OFFICIAL)
+    follow_up = follow_up_of(owner)
+
+    page = client.get(f"/besok/{follow_up.visit_id}").get_data(as_text=True)
+    lead_select = page.split(f'id="f{follow_up.id}-lead_id"')[1].split("</select>")[0]
+    assert f'selected value="{owner.id}"' in lead_select or (
+        f'value="{owner.id}" selected' in lead_select
+    )
+    client.submit(
+        f"/besok/uppfoljningar/{follow_up.id}/arende",
+        {f"f{follow_up.id}-category_id": str(category.id)},
+        page_url=f"/besok/{follow_up.visit_id}",
+    )
+    db.session.expire_all()
+    case = db.session.get(Case, db.session.get(FollowUp, follow_up.id).case_id)
+    assert case.lead_id == owner.id and case.department_id == department.id
+
+    other = follow_up_of(owner, "Bjud in till frukostmöte")
+    chosen = UserFactory(name="Sara Nilsson")
+    client.submit(
+        f"/besok/uppfoljningar/{other.id}/arende",
+        {f"f{other.id}-category_id": str(category.id), f"f{other.id}-lead_id": str(chosen.id)},
+        page_url=f"/besok/{other.visit_id}",
+    )
+    db.session.expire_all()
+    case = db.session.get(Case, db.session.get(FollowUp, other.id).case_id)
+    assert case.lead_id == chosen.id
+
+
+@pytest.mark.parametrize("role", [Role.MANAGER, Role.ADMIN])
+def test_only_those_who_may_create_cases_turn_a_follow_up_into_one(client, login, role):
+    category = CategoryFactory(name="Mark och lokaler")
+    user = login(role)
+    assert not may_create_case(user)
+    follow_up = follow_up_of(UserFactory())
+    page = client.get(f"/besok/{follow_up.visit_id}").get_data(as_text=True)
+    assert "Gör till ärende" not in page
+    assert client.get("/arenden/ny").status_code == 403
+    response = client.submit(
+        f"/besok/uppfoljningar/{follow_up.id}/arende",
+        {f"f{follow_up.id}-category_id": str(category.id)},
+        page_url=f"/besok/{follow_up.visit_id}",
+    )
+    assert response.status_code == 403
+    assert db.session.scalar(select(Case)) is None
+
+
+def test_officials_and_coordinators_may_create_cases(app):
+    for role in (Role.OFFICIAL, Role.COORDINATOR):
+        assert may_create_case(UserFactory(roles=[role]))
+
+
+def test_the_service_refuses_a_manager_too(app):
+    category = CategoryFactory(name="Mark och lokaler")
+    manager = UserFactory(roles=[Role.MANAGER])
+    follow_up = follow_up_of(UserFactory())
+    try:
+        services.follow_up_to_case(manager, follow_up, category.id)
+    except services.VisitError as error:
+        assert "Du kan inte skapa ärenden." in str(error)
+    else:
+        raise AssertionError("a manager created a case")
