@@ -22,7 +22,8 @@ find_python() {
   return 1
 }
 
-# ensure_venv [extra]: create .venv and install the project (with an optional extra, e.g. dev).
+# ensure_venv [extra]: create .venv and install the project (with an optional extra, e.g. dev),
+# every package at the version locked in constraints.txt (what CI tested).
 ensure_venv() {
   local extra="${1:-}" spec="." stamp
   [ -n "$extra" ] && spec=".[$extra]"
@@ -30,11 +31,12 @@ ensure_venv() {
     say "Creating virtual environment in .venv"
     "$(find_python)" -m venv "$VENV"
   fi
-  stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)-${extra:-base}"
+  stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" "$ROOT/constraints.txt" | sha1sum | cut -c1-12)-${extra:-base}"
   if [ ! -f "$stamp" ]; then
     say "Installing Lotsen and its dependencies ${extra:+($extra)}"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT$([ -n "$extra" ] && echo "[$extra]")"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+      -c "$ROOT/constraints.txt" -e "$ROOT$([ -n "$extra" ] && echo "[$extra]")"
     touch "$stamp"
   fi
   export PATH="$VENV/bin:$PATH"
