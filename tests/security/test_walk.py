@@ -80,9 +80,9 @@ def walk_as(app, world, role: Role | None) -> list[str]:
         required = getattr(view, "required_roles", None)
         if rule.arguments or "GET" not in rule.methods or rule.endpoint == "static":
             continue
-        if role is not None and required is not None and role in required:
-            if rule.endpoint not in answered:
-                problems.append(f"never got {rule.rule} (status 200)")
+        kept_for_role = role is not None and required is not None and role in required
+        if kept_for_role and rule.endpoint not in answered:
+            problems.append(f"never got {rule.rule} (status 200)")
     forms = [form for form in site.forms.values() if form_is_safe_to_fuzz(app, form, login)]
     assert forms, f"the walk as {role} found no forms"
     token = next(
