@@ -5,6 +5,7 @@ import time
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
 
 from lotsen.accounts import services as accounts
 from lotsen.accounts.models import Role
@@ -80,7 +81,16 @@ def send_mail(loop, interval, max_passes):
 
     passes = 0
     while True:
-        sent, failed = send_due_mail()
+        try:
+            sent, failed = send_due_mail()
+        except OperationalError as error:
+            # The database is restarting or unreachable: a loop keeps running and tries again.
+            if not loop:
+                raise
+            db.session.remove()
+            click.echo(f"Outbox: database unavailable ({type(error.orig).__name__}), retrying.")
+            time.sleep(interval)
+            continue
         db.session.remove()
         if sent or failed or not loop:
             click.echo(f"Outbox: {sent} sent, {failed} failed (will be retried).")
