@@ -72,3 +72,15 @@ ensure_postgres() {
     return 1
   fi
 }
+
+# The fault tests start their own PostgreSQL cluster (initdb, pg_ctl) and redis-server.
+ensure_fault_tools() {
+  local pg_bin="${LOTSEN_PG_BIN:-/usr/lib/postgresql/15/bin}" missing=()
+  [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "Installing ${missing[*]} for the fault tests (apt-get)"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  fi
+}
