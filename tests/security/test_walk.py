@@ -24,7 +24,7 @@ from tests.security.walker import (
     timed,
 )
 
-EXAMPLES_PER_ROLE = 60
+EXAMPLES_PER_ROLE = 40
 ROLES = [None, *Role]
 
 

@@ -151,7 +151,8 @@ class LoggedErrors(logging.Handler):
     def emit(self, record):
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
-            self.seen.append(f"{type(error).__name__}: {str(error)[:160]}")
+            first_line = (str(error).splitlines() or [""])[0]
+            self.seen.append(f"{type(error).__name__}: {first_line[:160]}")
 
 
 def timed(client, method: str, url: str, **kwargs) -> Outcome:
