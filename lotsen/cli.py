@@ -1,6 +1,7 @@
 """Operator commands: `flask lotsen …`. They call the same services as the web views."""
 
 import time
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -130,6 +131,32 @@ def clean_uploads():
         f"({report.expired_bytes} bytes) and {report.orphans} orphaned files "
         f"({report.orphan_bytes} bytes)."
     )
+
+
+@lotsen_cli.command("backup")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(target):
+    """Back up the database and the uploaded files into the new directory TARGET."""
+    from lotsen.backup import BackupError, backup
+
+    try:
+        backup(target)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written to {target}.")
+
+
+@lotsen_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(source):
+    """Restore a backup made by `backup` into the configured database and upload folder."""
+    from lotsen.backup import BackupError, restore
+
+    try:
+        restore(source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Restored {source}.")
 
 
 @lotsen_cli.command("show-config")

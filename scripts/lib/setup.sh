@@ -22,7 +22,8 @@ find_python() {
   return 1
 }
 
-# ensure_venv [extra]: create .venv and install the project (with an optional extra, e.g. dev).
+# ensure_venv [extra]: create .venv and install the project (with an optional extra, e.g. dev),
+# every package at the version locked in constraints.txt (what CI tested).
 ensure_venv() {
   local extra="${1:-}" spec="." stamp
   [ -n "$extra" ] && spec=".[$extra]"
@@ -30,11 +31,12 @@ ensure_venv() {
     say "Creating virtual environment in .venv"
     "$(find_python)" -m venv "$VENV"
   fi
-  stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)-${extra:-base}"
+  stamp="$VENV/.installed-$(cat "$ROOT/pyproject.toml" "$ROOT/constraints.txt" | sha1sum | cut -c1-12)-${extra:-base}"
   if [ ! -f "$stamp" ]; then
     say "Installing Lotsen and its dependencies ${extra:+($extra)}"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT$([ -n "$extra" ] && echo "[$extra]")"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+      -c "$ROOT/constraints.txt" -e "$ROOT$([ -n "$extra" ] && echo "[$extra]")"
     touch "$stamp"
   fi
   export PATH="$VENV/bin:$PATH"
@@ -95,5 +97,17 @@ ensure_postgres() {
     fi
     echo "PostgreSQL is required for the tests and is not reachable on $host:$port." >&2
     return 1
+  fi
+}
+
+# The fault tests start their own PostgreSQL cluster (initdb, pg_ctl) and redis-server.
+ensure_fault_tools() {
+  local pg_bin="${LOTSEN_PG_BIN:-/usr/lib/postgresql/15/bin}" missing=()
+  [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "Installing ${missing[*]} for the fault tests (apt-get)"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
   fi
 }
