@@ -41,6 +41,18 @@ def navigation_for(user) -> list[tuple[str, str]]:
     return items
 
 
+def url_with_changes(req, changes: dict) -> str:
+    """The path of `req` with its query arguments, some of them replaced or (None) removed."""
+    from lotsen.urls import url_for_with_query
+
+    args = req.args.copy()
+    for key, value in changes.items():
+        args.pop(key, None)
+        if value is not None:
+            args[key] = value
+    return url_for_with_query(req.endpoint, args, **(req.view_args or {}))
+
+
 def register_template_helpers(app):
     @app.context_processor
     def inject_globals():
@@ -83,13 +95,10 @@ def register_template_helpers(app):
 
     @app.template_global()
     def url_with(**changes):
-        """The current URL with some query arguments replaced (None removes one)."""
-        from flask import url_for
+        """The current URL with some query arguments replaced (None removes one).
 
-        args = request.args.to_dict()
-        for key, value in changes.items():
-            if value is None:
-                args.pop(key, None)
-            else:
-                args[key] = value
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        The query is appended as it came, never passed to url_for as keywords: an argument
+        named like a view argument or like url_for's own (`endpoint`, `_external`, `_anchor`)
+        would otherwise break the link or change where it points.
+        """
+        return url_with_changes(request, changes)

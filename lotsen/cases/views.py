@@ -28,6 +28,7 @@ from lotsen.extensions import db
 from lotsen.public.forms import submission_from
 from lotsen.public.views import active_categories, send_attachment
 from lotsen.reports.queries import AGE_BUCKETS
+from lotsen.routing import bounded_int
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
@@ -59,7 +60,7 @@ def get_case(case_id: int) -> Case:
 
 
 def int_or_none(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return bounded_int(str(value)) if value else None
 
 
 SCOPES = ("all", "mine", "department")

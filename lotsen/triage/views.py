@@ -11,6 +11,7 @@ from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases.models import Case, Category
 from lotsen.extensions import db
+from lotsen.routing import bounded_int
 from lotsen.timekeeping.queries import current_calendar
 from lotsen.triage import queries, services
 from lotsen.triage.forms import (
@@ -127,7 +128,7 @@ def delete_filter(filter_id):
 @bp.route("/")
 @coordinators
 def queue():
-    department_id = request.args.get("avdelning", type=int)
+    department_id = request.args.get("avdelning", type=bounded_int)
     page = queries.triage_page(
         request.args.get("after"), current_app.config["PAGE_SIZE"], department_id
     )
