@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -59,7 +59,8 @@ def register_template_helpers(app):
         return {
             "current_language": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
             "languages": current_app.config["LANGUAGES"],
-            "navigation": navigation_for(current_user),
+            # While the database is down (a 503 page) nothing may load the user or count badges.
+            "navigation": [] if g.get("database_unavailable") else navigation_for(current_user),
             "Role": Role,
         }
 
