@@ -5,12 +5,13 @@ import contextlib
 from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from lotsen.accounts.access import wants_json
 from lotsen.extensions import db, login_manager
 
-PAGES = {400, 403, 404, 405, 413, 429, 500, 503}
+PAGES = {400, 403, 404, 405, 409, 413, 429, 500, 503}
 RETRY_AFTER_SECONDS = 30
 
 
@@ -67,6 +68,12 @@ def register_error_handlers(app):
         if database_unavailable(error):
             return render_unavailable(app, error)
         return unexpected_error(error)
+
+    @app.errorhandler(StaleDataError)
+    def edited_meanwhile(error):
+        # A write that met a newer version of its row and has no form of its own to show.
+        app.logger.warning("Optimistic lock conflict on %s %s", request.method, request.path)
+        return render_error(409, error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

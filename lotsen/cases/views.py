@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from lotsen.accounts.access import roles_required
@@ -57,6 +58,13 @@ def get_case(case_id: int) -> Case:
     if not may_work_on_case(current_user, case):
         abort(403)
     return case
+
+
+def changed_meanwhile() -> str:
+    return _(
+        "Någon annan ändrade ärendet samtidigt, så det du skrev är inte sparat. "
+        "Texten finns kvar här: skicka igen."
+    )
 
 
 def int_or_none(value) -> int | None:
@@ -266,10 +274,14 @@ def handle_message_form(case: Case, form, save):
     if form.validate_on_submit() and not errors:
         try:
             save(files)
-        except (services.CaseError, TransitionError) as error:
-            form.body.errors = [*form.body.errors, str(error)]
-        else:
             db.session.commit()
+        except (services.CaseError, TransitionError) as error:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, str(error)]
+        except StaleDataError:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, changed_meanwhile()]
+        else:
             return None
     form.kept_uploads.data = sign_pending(files) if files else ""
     return {"kept_files": files, "upload_errors": errors}
@@ -317,10 +329,15 @@ def change_status(case_id):
     if form.validate_on_submit():
         try:
             services.set_status(case, current_user, form.status.data, form.reason.data)
-        except TransitionError as error:
-            form.status.errors = [*form.status.errors, str(error)]
-        else:
             db.session.commit()
+        except TransitionError as error:
+            db.session.rollback()
+            form.status.errors = [*form.status.errors, str(error)]
+        except StaleDataError:
+            db.session.rollback()
+            form.status.errors = [*form.status.errors, changed_meanwhile()]
+            form.status.choices = status_form(case).status.choices
+        else:
             flash(_("Status ändrad till %(status)s.", status=case.status_enum.label), "success")
             return redirect(url_for("cases.show", case_id=case.id))
     return render_case(case, status_form=form), 400
@@ -353,16 +370,24 @@ def edit(case_id):
         form.version.data = str(case.version)
     conflict = False
     if form.validate_on_submit():
+        version = bounded_int(form.version.data) or 0
         try:
-            services.update_case(case, current_user, edit_values(form), int(form.version.data or 0))
+            services.update_case(case, current_user, edit_values(form), version)
+            db.session.commit()
         except services.EditConflict as error:
+            db.session.rollback()
             conflict = True
             flash(str(error), "error")
+        except StaleDataError:
+            # Someone saved between our read and our write: the same as a version seen stale.
+            db.session.rollback()
+            conflict = True
+            flash(services.edit_conflict_message(), "error")
         else:
-            db.session.commit()
             flash(_("Ärendet är sparat."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("cases/edit.html", form=form, case=case, conflict=conflict)
+    status = 409 if conflict else 200
+    return render_template("cases/edit.html", form=form, case=case, conflict=conflict), status
 
 
 @bp.route("/<int:case_id>/skapa-foretag", methods=["POST"])

@@ -183,8 +183,15 @@ def assign(case_id):
             form.reason.errors = [*form.reason.errors, str(error)]
         except StaleDataError:
             db.session.rollback()
-            flash(_("Ärendet ändrades samtidigt av någon annan. Försök igen."), "error")
-            return redirect(url_for("triage.assign", case_id=case_id))
+            if from_queue:
+                flash(_("Ärendet ändrades samtidigt av någon annan. Försök igen."), "error")
+                return redirect(url_for("triage.queue"))
+            # The reason typed stays in the form; the version is the one now saved.
+            form.reason.errors = [
+                *form.reason.errors,
+                _("Ärendet ändrades samtidigt av någon annan. Försök igen."),
+            ]
+            form.version.data = str(get_or_404(Case, case_id).version)
         else:
             flash(
                 _("%(name)s är lots för %(number)s.", name=lead.name, number=case.number),
