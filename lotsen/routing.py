@@ -5,13 +5,16 @@ larger names nothing and answers 404 before a view (or the database driver) sees
 as `int`, the converter covers every route, present and future.
 """
 
-from werkzeug.routing import IntegerConverter
+from werkzeug import routing
 
 MAX_ID = 2**31 - 1
 
 
-class IdConverter(IntegerConverter):
-    """`<int:...>` limited to the range of an INTEGER column (a larger value does not match)."""
+class IntegerConverter(routing.IntegerConverter):
+    """`<int:...>` limited to the range of an INTEGER column (a larger value does not match).
+
+    Named like Werkzeug's, so code that tells converters apart by name keeps working.
+    """
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
         super().__init__(
@@ -35,4 +38,4 @@ def bounded_int(value, maximum: int = MAX_ID) -> int | None:
 
 
 def install_converters(app) -> None:
-    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["int"] = IntegerConverter
