@@ -10,6 +10,7 @@ import re
 
 from flask import Request, abort
 from werkzeug.datastructures import FileStorage, ImmutableMultiDict
+from werkzeug.exceptions import BadRequest
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -56,6 +57,53 @@ def refuse_controls_in_path(_endpoint, values) -> None:
             abort(404)
 
 
+class GuardedInput:
+    """The request body stream; a body the server cannot decode (a malformed chunked body: the
+    WSGI server raises its own parse error, OSError or ValueError while the form is read) is a
+    400, not a 500."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def _guarded(self, method, *args):
+        try:
+            return method(*args)
+        except BadRequest:
+            raise
+        except Exception as error:  # the server's own parse errors (gunicorn: ParseException)
+            raise BadRequest("The request body could not be read.") from error
+
+    def read(self, *args):
+        return self._guarded(self._stream.read, *args)
+
+    def readline(self, *args):
+        return self._guarded(self._stream.readline, *args)
+
+    def readlines(self, *args):
+        return self._guarded(self._stream.readlines, *args)
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+    def close(self):
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            close()
+
+
+class GuardBody:
+    """WSGI middleware installing GuardedInput for every request."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if "wsgi.input" in environ:
+            environ["wsgi.input"] = GuardedInput(environ["wsgi.input"])
+        return self.wsgi_app(environ, start_response)
+
+
 def install_request_cleaning(app) -> None:
     app.request_class = CleanRequest
     app.url_value_preprocessor(refuse_controls_in_path)
+    app.wsgi_app = GuardBody(app.wsgi_app)
