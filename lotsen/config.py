@@ -66,6 +66,9 @@ class DefaultConfig:
     # False and run `flask lotsen run-imports --loop` as a worker.
     IMPORTS_RUN_IN_PROCESS = True
     IMPORT_FOLDER = None  # uploaded register files; None means instance/imports
+    # A running import whose last committed batch is older than this was killed: the admin's
+    # import list shows it as interrupted, with a button to run it again.
+    IMPORT_STALE_MINUTES = 15
 
 
 # Environment variables read at start-up, with the type each one is converted to.
