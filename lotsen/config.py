@@ -74,6 +74,7 @@ class DefaultConfig:
 # Environment variables read at start-up, with the type each one is converted to.
 ENVIRONMENT_SETTINGS = {
     "DATABASE_URL": str,
+    "IMPORT_STALE_MINUTES": int,
     "SECRET_KEY": str,
     "RATELIMIT_STORAGE_URI": str,
     "MAIL_BACKEND": str,
