@@ -6,7 +6,9 @@ from pathlib import Path
 
 
 class DefaultConfig:
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's error (and so the log) never shows the values sent,
+    # which are often a submitter's name, e-mail address or message.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     BABEL_DEFAULT_LOCALE = "sv"

@@ -73,3 +73,18 @@ def test_public_form_and_health_check_answer_503_for_anonymous_visitors(unreacha
             assert response.headers["Retry-After"].isdigit()
     health = client.get("/healthz", headers={"Accept": "application/json"})
     assert health.status_code == 503 and health.json["status"] == 503
+
+
+def test_a_failed_statement_never_logs_the_values_sent(app, caplog):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from lotsen.extensions import db
+
+    with pytest.raises(DBAPIError) as failure:
+        db.session.execute(
+            text("INSERT INTO no_such_table (name) VALUES (:name)"),
+            {"name": "Lina Berg lina@solrosen.example"},
+        )
+    db.session.rollback()
+    assert "lina@solrosen.example" not in str(failure.value)
