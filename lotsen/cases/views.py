@@ -386,8 +386,7 @@ def edit(case_id):
         else:
             flash(_("Ärendet är sparat."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
-    status = 409 if conflict else 200
-    return render_template("cases/edit.html", form=form, case=case, conflict=conflict), status
+    return render_template("cases/edit.html", form=form, case=case, conflict=conflict)
 
 
 @bp.route("/<int:case_id>/skapa-foretag", methods=["POST"])
