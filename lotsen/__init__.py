@@ -13,6 +13,8 @@ from lotsen.config import (
     settings_from_environment,
 )
 from lotsen.extensions import babel, csrf, db, limiter, login_manager, migrate
+from lotsen.request_input import install_request_cleaning
+from lotsen.routing import install_converters
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -26,6 +28,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     configure(app, test_config)
     trust_proxies(app)
+    install_converters(app)
+    install_request_cleaning(app)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)

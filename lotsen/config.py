@@ -6,7 +6,9 @@ from pathlib import Path
 
 
 class DefaultConfig:
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's error (and so the log) never shows the values sent,
+    # which are often a submitter's name, e-mail address or message.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     BABEL_DEFAULT_LOCALE = "sv"
@@ -92,6 +94,9 @@ class DefaultConfig:
     # False and run `flask lotsen run-imports --loop` as a worker.
     IMPORTS_RUN_IN_PROCESS = True
     IMPORT_FOLDER = None  # uploaded register files; None means instance/imports
+    # A running import whose last committed batch is older than this was killed: the admin's
+    # import list shows it as interrupted, with a button to run it again.
+    IMPORT_STALE_MINUTES = 15
 
     # Attachments. Office and LibreOffice documents are ZIP archives: reading one to check its
     # type may cost no more than this (a zip bomb is refused like any other bad file).
@@ -118,6 +123,7 @@ def as_bool(value: str) -> bool:
 # Environment variables read at start-up, with the type each one is converted to.
 ENVIRONMENT_SETTINGS = {
     "DATABASE_URL": str,
+    "IMPORT_STALE_MINUTES": int,
     "SECRET_KEY": str,
     "RATELIMIT_STORAGE_URI": str,
     "MAIL_BACKEND": str,

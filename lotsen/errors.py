@@ -1,13 +1,47 @@
 """Error pages in the visitor's language, and JSON errors for API clients."""
 
-from flask import jsonify, render_template
+import contextlib
+
+from flask import g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from lotsen.accounts.access import wants_json
-from lotsen.extensions import db
+from lotsen.extensions import db, login_manager
 
-PAGES = {400, 403, 404, 405, 413, 429, 500}
+PAGES = {400, 403, 404, 405, 409, 413, 429, 500, 503}
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether `error` says the database cannot be reached (down, refusing, locked, lost)."""
+    if isinstance(error, OperationalError):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+
+
+def first_line(error: Exception) -> str:
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[0] if text else ''}"
+
+
+def render_unavailable(app, error):
+    """503 with Retry-After, rendered without touching the database, and one log line."""
+    app.logger.error(
+        "Database unavailable for %s %s (%s)", request.method, request.path, first_line(error)
+    )
+    with contextlib.suppress(DBAPIError):
+        db.session.rollback()
+    g.database_unavailable = True
+    g._login_user = login_manager.anonymous_user()  # the page must not load the user again
+    if wants_json():
+        response = jsonify(error="Service Unavailable", status=503)
+    else:
+        response = render_template("errors/503.html", status=503, error=error)
+    return response, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def render_error(status: int, error=None):
@@ -28,6 +62,18 @@ def register_error_handlers(app):
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code, error)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        if database_unavailable(error):
+            return render_unavailable(app, error)
+        return unexpected_error(error)
+
+    @app.errorhandler(StaleDataError)
+    def edited_meanwhile(error):
+        # A write that met a newer version of its row and has no form of its own to show.
+        app.logger.warning("Optimistic lock conflict on %s %s", request.method, request.path)
+        return render_error(409, error)
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

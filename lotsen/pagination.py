@@ -6,6 +6,7 @@ A tampered or stale cursor simply starts the list from the top.
 
 import base64
 import json
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,8 +29,13 @@ def encode_cursor(value, row_id: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(token: str | None):
-    if not token:
+def decode_cursor(token: str | None, sort_column=None, id_column=None):
+    """(value, id) from `token`, or None when it is missing, tampered or of the wrong types.
+
+    Given the columns, each value must be of the column's Python type and within what the
+    database can compare, so that a hand-edited cursor never reaches the driver as a bad value.
+    """
+    if not token or len(token) > MAX_CURSOR_LENGTH:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -38,9 +44,40 @@ def decode_cursor(token: str | None):
             value = datetime.fromisoformat(value["dt"])
         if not isinstance(row_id, int) or isinstance(value, (list, dict)):
             return None
-        return value, row_id
-    except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
+    if sort_column is not None and not fits(value, sort_column, nullable=False):
+        return None
+    if not fits(row_id, id_column, nullable=False):
+        return None
+    return value, row_id
+
+
+MAX_CURSOR_LENGTH = 2000
+INT_RANGE = range(-(2**63), 2**63)
+
+
+def fits(value, column, nullable: bool) -> bool:
+    """Whether a decoded cursor value may be compared with `column` (None: any plain value)."""
+    if value is None:
+        return nullable
+    if isinstance(value, (bool, list, dict)):
+        return False
+    if isinstance(value, int) and value not in INT_RANGE:
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    if isinstance(value, str) and "\x00" in value:
+        return False
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return False
+    if column is None:
+        return True
+    try:
+        expected = column.type.python_type
+    except (AttributeError, NotImplementedError):
+        return True
+    return type(value) is expected
 
 
 def paginate(query, sort_column, id_column, cursor: str | None, per_page: int, descending=False):
@@ -48,7 +85,7 @@ def paginate(query, sort_column, id_column, cursor: str | None, per_page: int, d
 
     The sort column must not be NULL for the rows listed (use coalesce in the caller if needed).
     """
-    position = decode_cursor(cursor)
+    position = decode_cursor(cursor, sort_column, id_column)
     if position is not None:
         value, row_id = position
         if descending:
@@ -89,7 +126,7 @@ def encode_position(values: list) -> str:
 
 def decode_position(token: str | None, keys: list[SortKey]) -> list | None:
     """The values in `token`, or None when it is missing, tampered or of the wrong types."""
-    if not token:
+    if not token or len(token) > MAX_CURSOR_LENGTH:
         return None
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
@@ -100,14 +137,11 @@ def decode_position(token: str | None, keys: list[SortKey]) -> list | None:
         for key, value in zip(keys, values, strict=True):
             if isinstance(value, dict):
                 value = date.fromisoformat(value["d"])
-            expected = key.column.type.python_type
-            if value is None and not key.nullable:
-                return None
-            if value is not None and (type(value) is not expected):
+            if not fits(value, key.column, key.nullable):
                 return None
             decoded.append(value)
         return decoded
-    except (ValueError, TypeError, KeyError, AttributeError, NotImplementedError):
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 
 

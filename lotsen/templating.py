@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
@@ -41,13 +41,26 @@ def navigation_for(user) -> list[tuple[str, str]]:
     return items
 
 
+def url_with_changes(req, changes: dict) -> str:
+    """The path of `req` with its query arguments, some of them replaced or (None) removed."""
+    from lotsen.urls import url_for_with_query
+
+    args = req.args.copy()
+    for key, value in changes.items():
+        args.pop(key, None)
+        if value is not None:
+            args[key] = value
+    return url_for_with_query(req.endpoint, args, **(req.view_args or {}))
+
+
 def register_template_helpers(app):
     @app.context_processor
     def inject_globals():
         return {
             "current_language": str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]),
             "languages": current_app.config["LANGUAGES"],
-            "navigation": navigation_for(current_user),
+            # While the database is down (a 503 page) nothing may load the user or count badges.
+            "navigation": [] if g.get("database_unavailable") else navigation_for(current_user),
             "Role": Role,
         }
 
@@ -83,13 +96,10 @@ def register_template_helpers(app):
 
     @app.template_global()
     def url_with(**changes):
-        """The current URL with some query arguments replaced (None removes one)."""
-        from flask import url_for
+        """The current URL with some query arguments replaced (None removes one).
 
-        args = request.args.to_dict()
-        for key, value in changes.items():
-            if value is None:
-                args.pop(key, None)
-            else:
-                args[key] = value
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+        The query is appended as it came, never passed to url_for as keywords: an argument
+        named like a view argument or like url_for's own (`endpoint`, `_external`, `_anchor`)
+        would otherwise break the link or change where it points.
+        """
+        return url_with_changes(request, changes)

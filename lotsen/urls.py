@@ -1,5 +1,7 @@
 """Absolute links for e-mail, from a web request or from a command (cron, CLI, worker)."""
 
+from urllib.parse import urlencode
+
 from flask import current_app, has_request_context, url_for
 
 
@@ -10,3 +12,14 @@ def external_url(endpoint: str, **values) -> str:
     base_url = current_app.config["PUBLIC_BASE_URL"]
     with current_app.test_request_context("/", base_url=base_url):
         return url_for(endpoint, _external=True, **values)
+
+
+def url_for_with_query(endpoint: str, query, **values) -> str:
+    """url_for(endpoint, **values) followed by the arguments of `query` (a MultiDict) as they are.
+
+    Never pass query arguments to url_for as keywords: one named like a view argument or like
+    url_for's own (`endpoint`, `_external`, `_anchor`) would break the link or redirect it.
+    """
+    path = url_for(endpoint, **values)
+    encoded = urlencode(list(query.items(multi=True)))
+    return f"{path}?{encoded}" if encoded else path

@@ -15,6 +15,7 @@ from lotsen.accounts.forms import (
 )
 from lotsen.accounts.sessions import start_session
 from lotsen.extensions import db, limiter
+from lotsen.request_input import has_controls
 
 bp = Blueprint("accounts", __name__, url_prefix="/konto")
 
@@ -26,7 +27,7 @@ def safe_next_url(target: str | None) -> str:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("main.index")
-    if "\\" in target:
+    if "\\" in target or has_controls(target) or any(c.isspace() for c in target):
         return url_for("main.index")
     return target
 

@@ -539,15 +539,17 @@ EDITABLE_FIELDS = (
 )
 
 
+def edit_conflict_message() -> str:
+    return _(
+        "Någon annan har ändrat ärendet medan du redigerade. Dina ändringar är inte "
+        "sparade men finns kvar i formuläret: jämför med den nya versionen och spara igen."
+    )
+
+
 def update_case(case: Case, actor, values: dict, expected_version: int) -> dict:
     """Save edits made on a form opened at `expected_version`; refuse if someone saved since."""
     if case.version != expected_version:
-        raise EditConflict(
-            _(
-                "Någon annan har ändrat ärendet medan du redigerade. Dina ändringar är inte "
-                "sparade men finns kvar i formuläret: jämför med den nya versionen och spara igen."
-            )
-        )
+        raise EditConflict(edit_conflict_message())
     if "submitter_email" in values:
         values["submitter_email"] = (values["submitter_email"] or "").strip().lower() or None
     changes = {}

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
@@ -33,6 +34,7 @@ from lotsen.extensions import db
 from lotsen.public.forms import submission_from
 from lotsen.public.views import active_categories, send_attachment
 from lotsen.reports.queries import AGE_BUCKETS
+from lotsen.routing import bounded_int
 from lotsen.timekeeping.calendar import STOCKHOLM
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
@@ -74,8 +76,15 @@ def get_case(case_id: int) -> Case:
     return case
 
 
+def changed_meanwhile() -> str:
+    return _(
+        "Någon annan ändrade ärendet samtidigt, så det du skrev är inte sparat. "
+        "Texten finns kvar här: skicka igen."
+    )
+
+
 def int_or_none(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
+    return bounded_int(str(value)) if value else None
 
 
 SCOPES = ("all", "mine", "department")
@@ -327,10 +336,14 @@ def handle_message_form(case: Case, form, save):
     if form.validate_on_submit() and not errors:
         try:
             save(files)
-        except (services.CaseError, TransitionError) as error:
-            form.body.errors = [*form.body.errors, str(error)]
-        else:
             db.session.commit()
+        except (services.CaseError, TransitionError) as error:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, str(error)]
+        except StaleDataError:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, changed_meanwhile()]
+        else:
             return None
     form.kept_uploads.data = sign_pending(files) if files else ""
     return {"kept_files": files, "upload_errors": errors}
@@ -380,11 +393,16 @@ def change_status(case_id):
             sent = services.set_status(
                 case, current_user, form.status.data, form.reason.data, form.message.data
             )
+            db.session.commit()
         except (TransitionError, services.CaseError) as error:
+            db.session.rollback()
             field = form.message if form.status.data == CaseStatus.WAITING else form.status
             field.errors = [*field.errors, str(error)]
+        except StaleDataError:
+            db.session.rollback()
+            form.status.errors = [*form.status.errors, changed_meanwhile()]
+            form.status.choices = status_form(case).status.choices
         else:
-            db.session.commit()
             flash(_("Status ändrad till %(status)s.", status=case.status_enum.label), "success")
             if sent is not None:
                 flash(*services.reply_outcome(case))
@@ -478,13 +496,20 @@ def edit(case_id):
         form.org_number.data = case.org_number  # left as shown: the number is unchanged
     conflict = False
     if form.validate_on_submit():
+        version = bounded_int(form.version.data) or 0
         try:
-            services.update_case(case, current_user, edit_values(form), int(form.version.data or 0))
+            services.update_case(case, current_user, edit_values(form), version)
+            db.session.commit()
         except services.EditConflict as error:
+            db.session.rollback()
             conflict = True
             flash(str(error), "error")
+        except StaleDataError:
+            # Someone saved between our read and our write: the same as a version seen stale.
+            db.session.rollback()
+            conflict = True
+            flash(services.edit_conflict_message(), "error")
         else:
-            db.session.commit()
             flash(_("Ärendet är sparat."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
     if masked and form.org_number.data == case.org_number:

@@ -25,6 +25,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -490,6 +491,7 @@ def report(run, summary, fraction: float, progress) -> None:
         run.unchanged, run.rejected = summary.unchanged, summary.rejected
         run.skipped = summary.skipped
         run.progress = int(fraction * 100)
+        run.heartbeat_at = utcnow()
     db.session.commit()
     if progress is not None:
         progress(fraction, summary)
@@ -530,7 +532,7 @@ def claim_run(run_id: int) -> bool:
     result = db.session.execute(
         update(ImportRun)
         .where(ImportRun.id == run_id, ImportRun.status == ImportStatus.QUEUED)
-        .values(status=ImportStatus.RUNNING, started_at=utcnow()),
+        .values(status=ImportStatus.RUNNING, started_at=utcnow(), heartbeat_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
     db.session.commit()
@@ -615,6 +617,37 @@ def start_in_background(app, run_id: int) -> threading.Thread:
     background_threads[:] = [t for t in background_threads if t.is_alive()] + [thread]
     thread.start()
     return thread
+
+
+def stale_after() -> timedelta:
+    return timedelta(minutes=current_app.config["IMPORT_STALE_MINUTES"])
+
+
+def resume_run(actor, run: ImportRun) -> bool:
+    """Queue an interrupted run again, to import the same file from the start. Imports are
+    upserts keyed by org number, so rows the killed run already wrote are found unchanged.
+    False when the run is not interrupted (it finished, or is still alive)."""
+    resumed = db.session.execute(
+        update(ImportRun)
+        .where(
+            ImportRun.id == run.id,
+            ImportRun.status == ImportStatus.RUNNING,
+            func.coalesce(ImportRun.heartbeat_at, ImportRun.started_at, ImportRun.created_at)
+            < utcnow() - stale_after(),
+        )
+        .values(
+            status=ImportStatus.QUEUED,
+            heartbeat_at=None,
+            progress=0,
+            message=None,
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    if resumed.rowcount != 1:
+        return False
+    db.session.expire(run)
+    record(actor, "import_runs.resumed", run, f"Avbruten inläsning av {run.file_name} startad igen")
+    return True
 
 
 def recent_runs(limit: int = 20) -> list[ImportRun]:

@@ -8,7 +8,7 @@ them alone.
 
 import enum
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -310,6 +310,9 @@ class ImportRun(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the run is claimed and with every committed batch: a running run whose heartbeat
+    # is older than IMPORT_STALE_MINUTES was killed (its worker died) and may be resumed.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reject_path: Mapped[str | None] = mapped_column(String(500))
     message: Mapped[str | None] = mapped_column(Text)
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -319,6 +322,11 @@ class ImportRun(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    def is_interrupted(self, now: datetime, stale_after: timedelta) -> bool:
+        """Running, but no sign of life for `stale_after`: its worker was killed."""
+        last_seen = self.heartbeat_at or self.started_at or self.created_at
+        return self.status == ImportStatus.RUNNING and last_seen < now - stale_after
 
 
 class PersonalNumberSearch(db.Model):

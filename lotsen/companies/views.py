@@ -42,6 +42,7 @@ from lotsen.companies.orgnr import (
 )
 from lotsen.companies.phone import format_phone
 from lotsen.companies.sni import SECTIONS, sni_title
+from lotsen.db_types import utcnow
 from lotsen.exports import download
 from lotsen.extensions import db
 from lotsen.pagination import Page
@@ -60,11 +61,16 @@ def phone_filter(stored: str | None) -> str:
     return format_phone(stored)
 
 
+def run_interrupted(run: ImportRun) -> bool:
+    return run.is_interrupted(utcnow(), importer.stale_after())
+
+
 @bp.context_processor
 def labels():
     return {
         "status_labels": STATUS_LABELS,
         "run_status_labels": RUN_STATUS_LABELS,
+        "run_interrupted": run_interrupted,
         "size_class_labels": SIZE_CLASS_LABELS,
         "legal_forms": LEGAL_FORMS,
         "sni_title": sni_title,
@@ -405,6 +411,22 @@ def import_run(run_id):
     if run is None:
         abort(404)
     return render_template("companies/import_run.html", run=run)
+
+
+@bp.route("/import/<int:run_id>/fortsatt", methods=["POST"])
+@admin_only
+def resume_import(run_id):
+    run = db.session.get(ImportRun, run_id)
+    if run is None:
+        abort(404)
+    if not importer.resume_run(current_user, run):
+        flash(_("Inläsningen pågår eller är redan klar och kan inte startas igen."), "error")
+        return redirect(url_for("companies.import_run", run_id=run_id))
+    db.session.commit()
+    if current_app.config["IMPORTS_RUN_IN_PROCESS"]:
+        importer.start_in_background(current_app._get_current_object(), run_id)
+    flash(_("Inläsningen av samma fil är startad igen."), "success")
+    return redirect(url_for("companies.import_run", run_id=run_id))
 
 
 @bp.route("/import/<int:run_id>/avvisade-rader.csv")

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from lotsen.accounts.access import public
 from lotsen.cases import services
@@ -147,10 +148,20 @@ def status(token):
         if form.validate() and not upload_errors:
             try:
                 services.submitter_reply(case, form.body.data, files)
-            except services.CaseError as error:
-                form.body.errors = [*form.body.errors, str(error)]
-            else:
                 db.session.commit()
+            except services.CaseError as error:
+                db.session.rollback()
+                form.body.errors = [*form.body.errors, str(error)]
+            except StaleDataError:
+                db.session.rollback()
+                form.body.errors = [
+                    *form.body.errors,
+                    _(
+                        "Ärendet ändrades samtidigt av lotsgruppen, så ditt svar är inte "
+                        "skickat. Texten finns kvar här: skicka igen."
+                    ),
+                ]
+            else:
                 flash(_("Tack! Ditt svar är skickat till lotsgruppen."), "success")
                 return redirect(url_for("public.status", token=token))
     return render_template(

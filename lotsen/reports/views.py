@@ -8,7 +8,6 @@ from flask import (
     abort,
     render_template,
     request,
-    url_for,
 )
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
@@ -23,7 +22,9 @@ from lotsen.exports import download
 from lotsen.extensions import db
 from lotsen.reports import exports, pdf, queries, targets
 from lotsen.reports.forms import ReportFilterForm
+from lotsen.routing import bounded_int
 from lotsen.timekeeping.calendar import STOCKHOLM
+from lotsen.urls import url_for_with_query
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
 managers = roles_required(Role.MANAGER, Role.ADMIN)
@@ -34,10 +35,7 @@ def today() -> date:
 
 
 def int_or_none(value) -> int | None:
-    try:
-        return int(value) if value else None
-    except (TypeError, ValueError):
-        return None
+    return bounded_int(value)
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -111,7 +109,7 @@ def dashboard():
 
 def requested_year() -> int:
     """The ?year= of a yearly report (this year by default); 404 for one out of range."""
-    year = request.args.get("year", type=int) or today().year
+    year = request.args.get("year", type=bounded_int) or today().year
     if not 2000 <= year <= 2100:
         abort(404)
     return year
@@ -169,7 +167,7 @@ def percent_filter(value) -> str:
 @bp.app_template_global()
 def report_export_url(name: str, fmt: str) -> str:
     """The export `name` in format `fmt`, with the dashboard's current filters."""
-    return url_for("reports.export", name=name, fmt=fmt, **request.args.to_dict())
+    return url_for_with_query("reports.export", request.args, name=name, fmt=fmt)
 
 
 @bp.app_template_global()

@@ -32,6 +32,7 @@ from lotsen.strategy.forms import (
 )
 from lotsen.strategy.models import StrategyArea, StrategyGoal, StrategyTarget, SubGoal
 from lotsen.strategy.yearly import strategy_year
+from lotsen.urls import url_for_with_query
 
 bp = Blueprint("strategy", __name__, url_prefix="/strategi")
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
@@ -226,7 +227,7 @@ def export(name: str, fmt: str):
 @bp.app_template_global()
 def strategy_export_url(name: str, fmt: str) -> str:
     """The dashboard table `name` as `fmt`, for the period shown."""
-    return url_for("strategy.export", name=name, fmt=fmt, **request.args.to_dict())
+    return url_for_with_query("strategy.export", request.args, name=name, fmt=fmt)
 
 
 @bp.app_template_global("strategy_year")

@@ -12,6 +12,7 @@ from lotsen.accounts.models import Role
 from lotsen.admin.forms import ConfirmForm
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
+from lotsen.routing import bounded_int
 from lotsen.timekeeping import services
 from lotsen.timekeeping.calendar import STOCKHOLM, swedish_holidays
 from lotsen.timekeeping.forms import (
@@ -38,7 +39,7 @@ def this_year() -> int:
 
 
 def requested_year() -> int:
-    year = request.args.get("ar", type=int)
+    year = request.args.get("ar", type=bounded_int)
     return year if year in YEARS else this_year()
 
 

@@ -11,6 +11,7 @@ from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases.models import Case, Category
 from lotsen.extensions import db
+from lotsen.routing import bounded_int
 from lotsen.timekeeping.queries import current_calendar
 from lotsen.triage import queries, services
 from lotsen.triage.forms import (
@@ -127,7 +128,7 @@ def delete_filter(filter_id):
 @bp.route("/")
 @coordinators
 def queue():
-    department_id = request.args.get("avdelning", type=int)
+    department_id = request.args.get("avdelning", type=bounded_int)
     page = queries.triage_page(
         request.args.get("after"), current_app.config["PAGE_SIZE"], department_id
     )
@@ -182,8 +183,15 @@ def assign(case_id):
             form.reason.errors = [*form.reason.errors, str(error)]
         except StaleDataError:
             db.session.rollback()
-            flash(_("Ärendet ändrades samtidigt av någon annan. Försök igen."), "error")
-            return redirect(url_for("triage.assign", case_id=case_id))
+            if from_queue:
+                flash(_("Ärendet ändrades samtidigt av någon annan. Försök igen."), "error")
+                return redirect(url_for("triage.queue"))
+            # The reason typed stays in the form; the version is the one now saved.
+            form.reason.errors = [
+                *form.reason.errors,
+                _("Ärendet ändrades samtidigt av någon annan. Försök igen."),
+            ]
+            form.version.data = str(get_or_404(Case, case_id).version)
         else:
             flash(
                 _("%(name)s är lots för %(number)s.", name=lead.name, number=case.number),
