@@ -5,8 +5,11 @@ import re
 import unicodedata
 from html.parser import HTMLParser
 
-import markdown
+import cmarkgfm
 import nh3
+from cmarkgfm.cmark import Options
+
+from lotsen.html_limits import limit_nesting
 
 ALLOWED_TAGS = {
     "p",
@@ -57,9 +60,10 @@ def markdown_to_html(source: str) -> str:
     """Markdown to sanitised HTML. Values in mail templates are HTML-escaped when rendered, so
     a company name or question never becomes markup; nh3 removes anything else unsafe."""
     source = BARE_LINK.sub(autolink, source)
-    html = markdown.markdown(source, extensions=["nl2br", "sane_lists"], output_format="html")
+    # cmark, as for message bodies: linear time whatever a quoted message holds.
+    html = cmarkgfm.markdown_to_html(source, options=Options.CMARK_OPT_HARDBREAKS)
     return nh3.clean(
-        html,
+        limit_nesting(html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
