@@ -131,6 +131,8 @@ def case_routes(case_id: int) -> dict[str, dict]:
         f"/arenden/{case_id}/lotsmote": {"flag-note": "Ta upp"},
         f"/arenden/{case_id}/ledmote": {"title": "Möte"},
         f"/arenden/{case_id}/forseningsbesked": {"reason": "Många ärenden"},
+        f"/arenden/{case_id}/begaran-om-avgorande": {"decision-received_on": "2026-06-01"},
+        f"/arenden/{case_id}/begaran-om-avgorande/avslag": {"refusal-reason": "Skäl"},
         f"/fordelning/arende/{case_id}": {"reason": "Byte"},
         "/fordelning/omfordela": {"bulk-case_ids": str(case_id), "bulk-reason": "Byte"},
     }
