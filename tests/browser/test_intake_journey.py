@@ -40,7 +40,9 @@ def inbox(app):
 
 
 def body_of(message) -> str:
-    return message.get_payload(decode=True).decode()
+    """The plain-text part of a multipart/alternative mail."""
+    [plain] = [part for part in message.walk() if part.get_content_type() == "text/plain"]
+    return plain.get_payload(decode=True).decode(plain.get_content_charset() or "utf-8")
 
 
 def test_ask_follow_reply_and_the_official_sees_it(
