@@ -328,11 +328,15 @@ class MailSender:
         self.outage: str | None = None
         # Work that queues mail and belongs to the worker (e.g. queued password resets).
         self.before_pass = before_pass
+        # Deliveries the server accepted while the database could not record them: written
+        # first thing in the next pass, long before their lease ends, so they are not resent.
+        self.unrecorded: dict[int, dict] = {}
 
     def run_pass(self, limit: int | None = None) -> tuple[int, int]:
         """Send every due message (or `limit` of them). Returns (sent, failed)."""
         self.outage = None
         sent = failed = 0
+        self.record_unrecorded()
         if self.before_pass is not None:
             self.before_pass()
             db.session.commit()
@@ -375,15 +379,26 @@ class MailSender:
             self.record_failure(message_id, attempts, error)
             return False
         # The record of what was sent keeps no working status, password or survey link.
-        record_outcome(
-            message_id,
+        self.unrecorded[message_id] = dict(
             attempts=attempts,
             status=OutboxStatus.SENT,
             sent_at=utcnow(),
             last_error=None,
             body_text=delivered_body,
         )
+        self.record_unrecorded()
         return True
+
+    def record_unrecorded(self) -> None:
+        """Record the deliveries not yet written; a database error propagates (the worker
+        backs off) and they stay here for the next pass."""
+        for message_id, values in list(self.unrecorded.items()):
+            try:
+                record_outcome(message_id, **values)
+            except SQLAlchemyError:
+                reset_session()
+                raise
+            del self.unrecorded[message_id]
 
     def record_failure(self, message_id: int, attempts: int, error: Exception) -> None:
         reason = one_line(error)

@@ -296,3 +296,43 @@ def test_the_mail_loop_survives_an_smtp_outage_with_one_log_line(
         "Mail worker: SMTP server up again, sending",
     ]
     assert all(r.exc_info is None for r in lines)
+
+
+class InboxThatTakesTheDatabaseAway(Inbox):
+    """Accepts the message, and at that moment the database loses the outbox table: the sender
+    cannot record the delivery it just made."""
+
+    def __init__(self, engine):
+        super().__init__()
+        self.engine = engine
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE outbox_messages RENAME TO outbox_messages_away"))
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_delivery_the_database_could_not_record_is_recorded_when_it_is_back(
+    app, runner, start_smtp_server, monkeypatch
+):
+    inbox = start_smtp_server(InboxThatTakesTheDatabaseAway(db.engine))
+    queue_reset_mail(UserFactory())
+    db.session.commit()
+    delays = []
+
+    def sleep(seconds):
+        delays.append(seconds)
+        if len(delays) == 1:  # the database is back, long before the message's lease ends
+            rename_outbox("outbox_messages_away", "outbox_messages")
+
+    monkeypatch.setattr(time, "sleep", sleep)
+    result = runner.invoke(
+        args=["lotsen", "send-mail", "--loop", "--interval", "5", "--max-passes", "3"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert len(inbox.messages) == 1
+    db.session.remove()
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.status == OutboxStatus.SENT and message.sent_at is not None
+    assert message.claimed_until is None
