@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     SelectChoice,
     SelectMultipleField,
     StringField,
@@ -18,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from lotsen.accounts.forms import strip
 from lotsen.accounts.models import Role
 from lotsen.companies.forms import WholeNumberField
+from lotsen.form_fields import IntegerField
 from lotsen.reports.queries import working_day_minutes
 
 

@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     MultipleFileField,
     SelectChoice,
     SelectField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from lotsen.accounts.forms import strip
 from lotsen.cases.models import Channel
+from lotsen.form_fields import IntegerField
 from lotsen.public.forms import ContactFieldsMixin, optional_int
 
 

@@ -8,7 +8,6 @@ from wtforms import (
     DateField,
     EmailField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from lotsen.companies.models import SIZE_CLASSES, CompanyStatus, ImportStatus
 from lotsen.companies.orgnr import LEGAL_FORMS, InvalidOrgNumber, normalise_org_number
+from lotsen.form_fields import IntegerField
 
 
 def strip(value):

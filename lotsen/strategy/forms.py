@@ -1,7 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -12,6 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from lotsen.accounts.forms import strip
 from lotsen.companies.forms import SwedishDateField
+from lotsen.form_fields import IntegerField
 
 WHOLE_NUMBER = _l("Skriv ett heltal, till exempel 10.")
 YEAR = _l("Skriv ett år med fyra siffror, till exempel 2035.")

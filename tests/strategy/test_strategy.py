@@ -172,6 +172,15 @@ def test_admin_adds_a_target_and_years_are_checked(client, login):
     assert "Antal nyetablerade företag" in client.get("/strategi/").get_data(as_text=True)
 
 
+def test_a_number_beyond_a_floats_range_is_an_input_error(client, login):
+    load_lerum()
+    login(Role.ADMIN)
+    fields = {"name": "Mått", "key": "huge", "target_value": "9" * 400, "target_year": "2030"}
+    response = client.submit("/strategi/matt/ny", {**fields, "sort_order": "40"})
+    assert response.status_code == 200
+    assert "Talet är för stort." in response.get_data(as_text=True)
+
+
 def test_admin_enters_a_programme_from_scratch(client, login):
     login(Role.ADMIN)
     assert "Ingen strategi är inlagd ännu" in client.get("/strategi/").get_data(as_text=True)
