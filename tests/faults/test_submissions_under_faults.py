@@ -152,6 +152,9 @@ def test_every_case_shown_survives_a_killed_worker_and_a_database_restart(
         after_restart = {n for n, attempt in attempts.items() if attempt.late}
         late_failures = {n: failures[n] for n in after_restart if n in failures}
         assert len(after_restart) > 30 and not late_failures, late_failures
-        assert len(shown) >= SUBMISSIONS - 20, failures
+        # Failures only while a fault lasts: none before the worker was killed (less the pool's
+        # eight submissions in flight at that moment), none once the database was back.
+        before_faults = {n for n in attempts if n < KILL_WORKER_AT - 8}
+        assert not before_faults & failures.keys(), failures
     finally:
         smtp.stop()
