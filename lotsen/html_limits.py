@@ -2,6 +2,28 @@
 
 import re
 
+# The tags a rendered message body or e-mail may keep after sanitising.
+MESSAGE_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "code",
+        "pre",
+        "a",
+        "h3",
+        "h4",
+        "hr",
+    }
+)
+
 MAX_NESTING = 20
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 VOID_TAGS = {"br", "hr", "img", "input"}

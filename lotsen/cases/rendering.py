@@ -12,26 +12,9 @@ import nh3
 from cmarkgfm.cmark import Options
 from markupsafe import Markup
 
-from lotsen.html_limits import limit_nesting
+from lotsen.html_limits import MESSAGE_TAGS, limit_nesting
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "code",
-    "pre",
-    "a",
-    "h3",
-    "h4",
-    "hr",
-}
+ALLOWED_TAGS = MESSAGE_TAGS
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 

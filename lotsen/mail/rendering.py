@@ -9,27 +9,9 @@ import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
-from lotsen.html_limits import limit_nesting
+from lotsen.html_limits import MESSAGE_TAGS, limit_nesting
 
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "strong",
-    "em",
-    "b",
-    "i",
-    "ul",
-    "ol",
-    "li",
-    "blockquote",
-    "code",
-    "pre",
-    "a",
-    "h2",
-    "h3",
-    "h4",
-    "hr",
-}
+ALLOWED_TAGS = MESSAGE_TAGS | {"h2"}  # mail templates use one more heading level
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 BLOCKS = {"p", "ul", "ol", "blockquote", "pre", "h2", "h3", "h4", "hr"}
 SIGNATURE_SEPARATOR = "\n-- \n"
