@@ -24,7 +24,14 @@ from tests.security.bombs import zip_bomb
 from tests.security.conftest import Login, log_in
 from tests.security.inputs import PATHOLOGICAL_MARKDOWN, RAW_QUERY_VALUES
 from tests.security.test_walk import form_is_safe_to_fuzz, huge_id_urls
-from tests.security.walker import TIME_LIMIT, crawl, placeholder_urls, problems_with, timed
+from tests.security.walker import (
+    TIME_LIMIT,
+    crawl,
+    placeholder_urls,
+    problems_with,
+    requests_sent,
+    timed,
+)
 
 # Every text field gets each of these (the walk samples the whole CORPUS at random).
 FIELD_VALUES = [
@@ -96,6 +103,7 @@ def test_pathological_corpus_on_every_form_query_parameter_and_route(app, world)
     problems = send_corpus(app, log_in(app, None), None)
     login = all_roles_login()
     problems += send_corpus(app, log_in(app, login), login)
+    print(f"\nrequests sent so far in this process: {requests_sent['count']}")
     assert not problems, "\n".join(dict.fromkeys(problems))
 
 

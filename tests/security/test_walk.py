@@ -21,6 +21,7 @@ from tests.security.walker import (
     endpoint_of,
     placeholder_urls,
     problems_with,
+    requests_sent,
     timed,
 )
 
@@ -146,4 +147,5 @@ def test_walk_every_form_and_query_parameter_with_hostile_input(app, world):
     problems = []
     for role in ROLES:
         problems += walk_as(app, world, role)
+    print(f"\nrequests sent so far in this process: {requests_sent['count']}")
     assert not problems, "\n".join(dict.fromkeys(problems))

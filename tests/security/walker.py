@@ -165,8 +165,13 @@ class LoggedErrors(logging.Handler):
             self.seen.append(f"{type(error).__name__}: {first_line[:160]}")
 
 
+# Requests sent by this test process, for the figures the suites print.
+requests_sent = {"count": 0}
+
+
 def timed(client, method: str, url: str, **kwargs) -> Outcome:
     """Send one request in a daemon thread; raise Hang if it runs past HARD_TIMEOUT."""
+    requests_sent["count"] += 1
     result: dict = {}
 
     def run():
