@@ -77,6 +77,11 @@ def fits(value, column, nullable: bool) -> bool:
         expected = column.type.python_type
     except (AttributeError, NotImplementedError):
         return True
+    if expected is object:  # a TypeDecorator (our UTCDateTime) says what it wraps
+        try:
+            expected = column.type.impl.python_type
+        except (AttributeError, NotImplementedError):
+            return True
     return type(value) is expected
 
 
