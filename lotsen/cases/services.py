@@ -404,6 +404,8 @@ def post_public_reply(case: Case, author, body: str, files=(), then_status=None)
     if case.first_response_at is None:
         case.first_response_at = message.created_at or utcnow()
     if then_status and then_status != case.status:
+        if then_status not in {status.value for status in CaseStatus}:
+            raise CaseError(_("Välj en status i listan."))
         move_case(case, author, CaseStatus(then_status))
     if reaches_owner(case):
         queue_mail(

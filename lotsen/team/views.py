@@ -295,7 +295,8 @@ def handover(case_id):
     with_choices(form.department_id, [(d.id, d.name) for d in departments], _("Välj …"))
     with_choices(form.lead_id, queries.member_choices(), _("Ingen ny lots ännu"))
     if form.validate_on_submit():
-        department = db.session.get(Department, form.department_id.data)
+        department_id = form.department_id.data
+        department = db.session.get(Department, department_id) if department_id else None
         lead = db.session.get(User, form.lead_id.data) if form.lead_id.data else None
         try:
             services.hand_over(current_user, case, department, lead, form.reason.data)

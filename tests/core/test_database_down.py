@@ -3,6 +3,7 @@ the log gets one line per failure, not a traceback (issue 13, point 20)."""
 
 import logging
 import socket
+import time
 
 import pytest
 
@@ -38,7 +39,8 @@ def get_pages(app) -> list[str]:
 def test_every_page_answers_503_with_retry_after_and_one_log_line(unreachable_app, caplog):
     client = unreachable_app.test_client()
     with client.session_transaction() as session:  # a logged-in official's cookie
-        session["_user_id"] = "1:nonce"
+        # The session id format of lotsen.accounts.sessions.session_id: id, nonce, issued, kind.
+        session["_user_id"] = f"1:nonce:{int(time.time())}:s"
         session["_fresh"] = True
     caplog.set_level(logging.INFO)
     pages = get_pages(unreachable_app)

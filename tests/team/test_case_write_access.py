@@ -168,3 +168,21 @@ def test_a_manager_reads_but_does_not_write(client, login):
     for url in (f"/arenden/{case.id}/svar", f"/arenden/{case.id}/status"):
         assert client.submit(url, {"reply-body": "Hej!"}).status_code == 403, url
     assert case_state(case.id) == before
+
+
+def test_hostile_status_and_department_values_are_form_errors(client, login):
+    team = make_team()
+    case = led_case(team)
+    login(user=team.lead)
+    response = client.submit(
+        f"/arenden/{case.id}/samlat-svar",
+        {"body": "Svar", "then_status": "\\" * 300},
+        page_url=f"/arenden/{case.id}/samlat-svar",
+    )
+    assert response.status_code in (200, 400)
+    response = client.submit(
+        f"/arenden/{case.id}/overlamna",
+        {"department_id": "", "reason": "Fel avdelning"},
+        page_url=f"/arenden/{case.id}/overlamna",
+    )
+    assert response.status_code in (200, 400)
