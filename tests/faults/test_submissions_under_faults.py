@@ -55,6 +55,9 @@ def test_every_case_shown_survives_a_killed_worker_and_a_database_restart(
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "PUBLIC_FORM_RATE_LIMIT": "100000 per minute",
         "IMPORTS_RUN_IN_PROCESS": False,
+        # A message claimed when the database went down is retried after its lease: short
+        # here, so the run sees it delivered (once) within its wait.
+        "MAIL_CLAIM_SECONDS": 10,
     }
     prepare_database(url, config)
     inbox = CountingInbox()
