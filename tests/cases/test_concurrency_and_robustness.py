@@ -2,19 +2,22 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from lotsen.accounts.models import Role
 from lotsen.cases.models import Case
 from lotsen.extensions import db
 from lotsen.mail.models import OutboxMessage
-from tests.cases.helpers import question, status_path_in
+from tests.cases.helpers import open_case_directly, question, status_path_in
 from tests.factories import CategoryFactory
 
 SUBMISSIONS = 50
 
 
+@pytest.mark.commits  # ten threads submit at once
 def test_fifty_parallel_submissions_get_fifty_distinct_numbers_and_mails(app):
     app.config["PUBLIC_FORM_RATE_LIMIT"] = "1000 per minute"
     category = SimpleNamespace(id=CategoryFactory().id)  # plain values: threads share no ORM state
@@ -85,7 +88,69 @@ def test_fuzzed_status_links_and_list_queries_never_crash(app, client, token, qu
         308,
         404,
     )
-    assert client.get("/arenden/", query_string={"q": query, "after": query}).status_code == 302
+    # Anonymous: the case list sends every visitor to log in, whatever the query.
+    response = client.get("/arenden/", query_string={"q": query, "after": query})
+    assert response.status_code == 302
+    assert response.location.startswith("/konto/logga-in")
+
+
+CASE_LIST_ARGUMENTS = [
+    "scope",
+    "q",
+    "sq",
+    "status",
+    "category",
+    "channel",
+    "lead",
+    "department",
+    "received_from",
+    "received_to",
+    "age",
+    "within_target",
+    "measured",
+    "sort",
+    "page_size",
+    "after",
+]
+
+
+@pytest.fixture
+def official_client(app, client, login):
+    """A logged-in official, with a case on the list so that the list has rows to filter."""
+    app.config["PERSONAL_NUMBER_SEARCH_RATE_LIMIT"] = "100000 per minute"
+    login(Role.OFFICIAL)
+    open_case_directly(CategoryFactory(), org_number="556012-5790")
+    return client
+
+
+def assert_the_official_got_the_case_list(response) -> None:
+    """The list itself (200), or a redirect to it (a search holding a personnummer is moved to
+    the server): never the log-in page, never a server error (which TESTING raises)."""
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 302:
+        assert response.location.startswith("/arenden/"), response.location
+    else:
+        page = response.get_data(as_text=True)
+        assert "<h1>Ärenden</h1>" in page, page[:300]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    arguments=st.dictionaries(st.sampled_from(CASE_LIST_ARGUMENTS), form_text, max_size=6),
+    method=st.sampled_from(["GET", "POST"]),
+)
+def test_fuzzed_case_list_filters_and_searches_of_an_official_never_crash(
+    app, official_client, arguments, method
+):
+    if method == "GET":
+        response = official_client.get("/arenden/", query_string=arguments)
+    else:
+        response = official_client.submit("/arenden/", arguments)
+    assert_the_official_got_the_case_list(response)
 
 
 def test_status_tokens_never_reach_the_logs(app, client, caplog):

@@ -3,11 +3,9 @@ or a company holds: every relation is loaded in a fixed number of queries (no N+
 on the page (leads, authors, contributors) do not each cost their roles and departments."""
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import event
 
 from lotsen.accounts.models import Role
 from lotsen.cases import services as cases
@@ -21,25 +19,11 @@ from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 from tests.team.helpers import led_case, make_team
 
 
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
-def statements_for(client, path: str) -> tuple[int, str]:
-    with counted_queries() as statements:
+def statements_for(client, count_queries, path: str) -> tuple[int, str]:
+    with count_queries() as queries:
         response = client.get(path)
     assert response.status_code == 200, path
-    return len(statements), response.get_data(as_text=True)
+    return len(queries), response.get_data(as_text=True)
 
 
 def official_in(department, name: str):
@@ -89,15 +73,15 @@ def busy_case(team_, size: int = 20) -> Case:
 
 
 def test_case_page_statements_do_not_grow_with_events_messages_and_contributions(
-    app, client, login
+    app, client, login, count_queries
 ):
     team_ = make_team()
     small, large = quiet_case(team_), busy_case(team_)
     login(user=team_.lead)
     client.get(f"/arenden/{small.id}")  # warm-up: caches filled once per process
 
-    few, small_page = statements_for(client, f"/arenden/{small.id}")
-    many, large_page = statements_for(client, f"/arenden/{large.id}")
+    few, small_page = statements_for(client, count_queries, f"/arenden/{small.id}")
+    many, large_page = statements_for(client, count_queries, f"/arenden/{large.id}")
 
     assert many == few
     assert "Delsvarare 20-19" in large_page and "Anteckning 19 om ärendet." in large_page
@@ -105,14 +89,14 @@ def test_case_page_statements_do_not_grow_with_events_messages_and_contributions
     assert small_page.count('class="badge contribution-') == 2
 
 
-def test_case_page_statements_are_the_same_for_a_coordinator(app, client, login):
+def test_case_page_statements_are_the_same_for_a_coordinator(app, client, login, count_queries):
     team_ = make_team()
     small, large = quiet_case(team_), busy_case(team_)
     login(user=team_.coordinator)
     client.get(f"/arenden/{small.id}")
 
-    few, _page = statements_for(client, f"/arenden/{small.id}")
-    many, _page = statements_for(client, f"/arenden/{large.id}")
+    few, _page = statements_for(client, count_queries, f"/arenden/{small.id}")
+    many, _page = statements_for(client, count_queries, f"/arenden/{large.id}")
 
     assert many == few
 
@@ -136,14 +120,14 @@ def company_with_cases(count: int, name: str):
     return company
 
 
-def test_company_page_statements_do_not_grow_with_its_cases(app, client, login):
+def test_company_page_statements_do_not_grow_with_its_cases(app, client, login, count_queries):
     one = company_with_cases(1, "Ettans Bygg AB")
     fifteen = company_with_cases(15, "Femtons Café AB")
     login(Role.OFFICIAL)
     client.get(f"/foretag/{one.id}")
 
-    few, one_page = statements_for(client, f"/foretag/{one.id}")
-    many, fifteen_page = statements_for(client, f"/foretag/{fifteen.id}")
+    few, one_page = statements_for(client, count_queries, f"/foretag/{one.id}")
+    many, fifteen_page = statements_for(client, count_queries, f"/foretag/{fifteen.id}")
 
     assert many == few
     assert "Ärenden (1)" in one_page and "Ärenden (15)" in fifteen_page

@@ -3,11 +3,10 @@
 import csv
 import io
 import re
-from contextlib import contextmanager
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lotsen.accounts.models import Role
 from lotsen.companies import services
@@ -41,20 +40,6 @@ def sole_trader(app):
     )
     db.session.commit()
     return company
-
-
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
@@ -139,14 +124,14 @@ def test_odd_list_arguments_never_fail(client, login, app, query):
     assert client.get("/foretag/" + query).status_code == 200
 
 
-def test_list_page_query_count_does_not_grow_with_companies(client, login, app):
+def test_list_page_query_count_does_not_grow_with_companies(client, login, app, count_queries):
     login(Role.OFFICIAL)
     client.get("/foretag/")
 
     def queries_for_list() -> int:
-        with counted_queries() as statements:
+        with count_queries() as queries:
             assert client.get("/foretag/").status_code == 200
-        return len(statements)
+        return len(queries)
 
     make_company(sni_codes=["56100"], tags=["kafé"])
     few = queries_for_list()

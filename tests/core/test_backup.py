@@ -3,6 +3,7 @@
 import hashlib
 import os
 
+import pytest
 from sqlalchemy import select
 
 from lotsen import create_app
@@ -24,6 +25,7 @@ def snapshot() -> tuple[dict, dict]:
     return cases, {stored_name: (number, sha256) for stored_name, number, sha256 in rows}
 
 
+@pytest.mark.commits  # pg_dump and the SQLite backup read what is committed
 def test_a_backup_restored_into_a_fresh_database_has_every_case_and_attachment(
     app, client, runner, backend, tmp_path
 ):

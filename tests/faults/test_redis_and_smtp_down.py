@@ -19,6 +19,9 @@ from tests.conftest import FormClient, base_test_config
 from tests.factories import TEST_PASSWORD, CategoryFactory, UserFactory
 from tests.faults.conftest import CountingInbox, free_port, wait_for
 
+# Faults are tested with real transactions: what a worker claimed and committed, not a savepoint.
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def private_redis(tmp_path):

@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from email import message_from_bytes, policy
 
+import pytest
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 
@@ -168,6 +169,7 @@ class SlowInbox(Inbox):
         return await super().handle_DATA(server, session, envelope)
 
 
+@pytest.mark.commits  # two sender threads
 def test_two_senders_on_a_slow_server_send_each_message_once(app, start_smtp_server, monkeypatch):
     user = UserFactory()
     for _ in range(12):  # 12 x 15 s: far longer than one lease of 120 s
@@ -312,6 +314,7 @@ class InboxThatTakesTheDatabaseAway(Inbox):
         return await super().handle_DATA(server, session, envelope)
 
 
+@pytest.mark.commits  # the SMTP thread alters the table on its own connection
 def test_a_delivery_the_database_could_not_record_is_recorded_when_it_is_back(
     app, runner, start_smtp_server, monkeypatch
 ):

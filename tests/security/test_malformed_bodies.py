@@ -83,6 +83,7 @@ def status_of(port: int, path: str, body: bytes) -> int:
 
 
 @pytest.mark.parametrize("body", MALFORMED)
+@pytest.mark.commits  # served by a server thread or gunicorn processes
 def test_malformed_chunked_bodies_answer_400(app, served, body):
     for path in ("/fraga", "/konto/logga-in", "/status/ny-lank"):
         assert status_of(served, path, body) == 400, path

@@ -20,6 +20,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from tests.conftest import connection_lent_to
+
 # No request may take longer than this (the "no hang": > 2 s is a failure).
 TIME_LIMIT = 2.0
 # Printing the yearly report with WeasyPrint is real, bounded work (about a second on an idle
@@ -204,8 +206,9 @@ def timed(client, method: str, url: str, **kwargs) -> Outcome:
     logger = client.application.logger
     logger.addHandler(errors)
     thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(HARD_TIMEOUT)
+    with connection_lent_to(thread):
+        thread.start()
+        thread.join(HARD_TIMEOUT)
     logger.removeHandler(errors)
     if thread.is_alive():
         raise Hang(f"{method} {url[:200]!r} still running after {HARD_TIMEOUT:.0f} s")

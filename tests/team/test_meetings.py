@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time
 
 from flask import current_app
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from lotsen.cases.models import CaseEvent
 from lotsen.extensions import db
@@ -216,7 +216,9 @@ def test_an_outsider_sees_the_agenda_without_the_case_content(app, client, login
     assert "Behövs bygglov för köket?" not in page and "Skriv utfallet" not in page
 
 
-def test_the_meeting_page_runs_the_same_number_of_queries_for_any_agenda(app, client, login):
+def test_the_meeting_page_runs_the_same_number_of_queries_for_any_agenda(
+    app, client, login, count_queries
+):
     team = make_team()
     with current_app.test_request_context():
         meeting = services.create_team_meeting(
@@ -228,17 +230,9 @@ def test_the_meeting_page_runs_the_same_number_of_queries_for_any_agenda(app, cl
     login(user=team.outsider)  # the policy is checked per case, in one query for the page
 
     def queries_for_page():
-        statements = []
-
-        def count(*_args):
-            statements.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with count_queries() as queries:
             assert client.get(f"/lotsmoten/{meeting.id}").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(statements)
+        return len(queries)
 
     def add_cases(number):
         for n in range(number):

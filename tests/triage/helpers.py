@@ -1,9 +1,8 @@
 """Building blocks for triage tests: departments, officials, rules and cases."""
 
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lotsen.accounts.models import Role
 from lotsen.cases.models import Case
@@ -65,17 +64,3 @@ def notifications_of(user) -> list[Notification]:
             select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
         )
     )
-
-
-@contextmanager
-def counted_queries():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)

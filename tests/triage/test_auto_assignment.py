@@ -115,6 +115,7 @@ def test_auto_assignment_is_an_audited_event_with_a_notification(app):
     assert case.status == CaseStatus.ASSIGNED and case.lead_id == anna.id
 
 
+@pytest.mark.commits  # six threads submit at once
 def test_parallel_submissions_share_one_fair_rotation(app):
     app.config["PUBLIC_FORM_RATE_LIMIT"] = "1000 per minute"
     _department, category, people = department_with(AutoAssignMode.ROUND_ROBIN, 3)

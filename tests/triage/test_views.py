@@ -11,7 +11,7 @@ from lotsen.extensions import db
 from lotsen.triage import services
 from lotsen.triage.models import Absence, SavedFilter
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
-from tests.triage.helpers import counted_queries, new_case, notifications_of, official, routed
+from tests.triage.helpers import new_case, notifications_of, official, routed
 
 
 def tab_count(page: str, label: str) -> str:
@@ -270,14 +270,14 @@ def test_officials_cannot_manage_a_colleague_but_coordinators_can(client, login)
 # --- A constant number of queries ------------------------------------------------------
 
 
-def queries_for(client, url: str) -> int:
-    with counted_queries() as statements:
+def queries_for(client, count_queries, url: str) -> int:
+    with count_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
-    return len(statements)
+    return len(queries)
 
 
-def test_the_triage_queue_issues_the_same_queries_for_5_and_30_cases(client, login):
+def test_the_triage_queue_issues_the_same_queries_for_5_and_30_cases(client, login, count_queries):
     login(Role.COORDINATOR)
     bygg, miljo = DepartmentFactory(), DepartmentFactory()
     categories = [routed(department=bygg)[0], routed(department=miljo)[0], CategoryFactory()]
@@ -285,13 +285,13 @@ def test_the_triage_queue_issues_the_same_queries_for_5_and_30_cases(client, log
         official(bygg if n % 2 else miljo, categories=categories[n % 3 : n % 3 + 1])
     for n in range(5):
         new_case(categories[n % 3])
-    few = queries_for(client, "/fordelning/")
+    few = queries_for(client, count_queries, "/fordelning/")
     for n in range(25):
         new_case(categories[n % 3], company_name=f"Företag {n} AB")
-    assert queries_for(client, "/fordelning/") == few
+    assert queries_for(client, count_queries, "/fordelning/") == few
 
 
-def test_my_cases_issues_the_same_queries_for_5_and_30_cases(client, login):
+def test_my_cases_issues_the_same_queries_for_5_and_30_cases(client, login, count_queries):
     bygg = DepartmentFactory()
     me = official(bygg)
     login(user=me)
@@ -303,6 +303,6 @@ def test_my_cases_issues_the_same_queries_for_5_and_30_cases(client, login):
         db.session.commit()
 
     give(5)
-    few = queries_for(client, "/arenden/?scope=mine")
+    few = queries_for(client, count_queries, "/arenden/?scope=mine")
     give(25)
-    assert queries_for(client, "/arenden/?scope=mine") == few
+    assert queries_for(client, count_queries, "/arenden/?scope=mine") == few
