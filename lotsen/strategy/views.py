@@ -32,6 +32,7 @@ from lotsen.strategy.forms import (
 )
 from lotsen.strategy.models import StrategyArea, StrategyGoal, StrategyTarget, SubGoal
 from lotsen.strategy.yearly import strategy_year
+from lotsen.timekeeping.calendar import local_today
 from lotsen.urls import url_for_with_query
 
 bp = Blueprint("strategy", __name__, url_prefix="/strategi")
@@ -189,7 +190,7 @@ def dashboard_filters() -> tuple[DashboardFilterForm, queries.DashboardFilters]:
     reported next to its field)."""
     form = DashboardFilterForm(request.args)
     form.validate()
-    default = queries.default_filters(exports.local_today(utcnow()))
+    default = queries.default_filters(local_today())
     filters = queries.DashboardFilters(
         sensible(form.date_from.data) or default.date_from,
         sensible(form.date_to.data) or default.date_to,
