@@ -12,7 +12,7 @@ from sqlalchemy import func, inspect, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from lotsen.accounts.models import Department, Role, User
+from lotsen.accounts.models import Department, Role
 from lotsen.cases.models import Case, CaseStatus, Category
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
@@ -243,7 +243,3 @@ def active_categories() -> list[Category]:
             select(Category).where(Category.active).order_by(Category.sort_order, Category.name)
         )
     )
-
-
-def user_by_id(user_id) -> User | None:
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None
