@@ -40,36 +40,7 @@ def request_contribution(
 ) -> CaseContribution:
     """The lead (or a coordinator) asks `contributor` a question about `case`, to be answered
     by `due_on`."""
-    require(
-        may_request_contributions(actor, case),
-        _("Bara ärendets lots eller en samordnare kan begära delsvar."),
-    )
-    require_open(case)
-    question = (question or "").strip()
-    if not question:
-        raise TeamError(_("Skriv frågan."), "question")
-    if contributor is None or not is_team_member(contributor):
-        raise TeamError(_("Välj en tjänsteperson i listan."), "contributor_id")
-    if contributor.id == actor.id and is_lead(actor, case):
-        raise TeamError(_("Du är själv lots för ärendet."), "contributor_id")
-    if contributor.id == actor.id:
-        raise TeamError(_("Du kan inte be dig själv om ett delsvar."), "contributor_id")
-    if contributor.id == case.lead_id:
-        raise TeamError(_("%(name)s är lots för ärendet.", name=contributor.name), "contributor_id")
-    if due_on < local_today():
-        raise TeamError(_("Välj ett datum från och med i dag."), "due_on")
-    already = db.session.scalar(
-        select(CaseContribution.id).where(
-            CaseContribution.case_id == case.id,
-            CaseContribution.contributor_id == contributor.id,
-            CaseContribution.state == ContributionState.REQUESTED,
-        )
-    )
-    if already is not None:
-        raise TeamError(
-            _("%(name)s har redan ett obesvarat delsvar i ärendet.", name=contributor.name),
-            "contributor_id",
-        )
+    question = checked_question(actor, case, contributor, question, due_on)
     department = contribution_department(contributor, case)
     contribution = CaseContribution(
         case_id=case.id,
@@ -81,24 +52,7 @@ def request_contribution(
     )
     db.session.add(contribution)
     db.session.flush()
-    cases.record_event(
-        case,
-        actor,
-        OFFICIAL,
-        "contribution_requested",
-        details={
-            "contribution_id": contribution.id,
-            "contributor": contributor.name,
-            "department": department.name if department else None,
-            "due_on": due_on.isoformat(),
-        },
-    )
-    audit.record(
-        actor,
-        "contribution.request",
-        contribution,
-        f"Delsvar begärt av {contributor.name} i {case.number}",
-    )
+    record_request(actor, case, contribution, contributor, department)
     notify_official(
         contributor,
         "contribution_requested",
@@ -111,6 +65,82 @@ def request_contribution(
         link=external_url("team.contribution", contribution_id=contribution.id),
     )
     return contribution
+
+
+def checked_question(
+    actor: User, case: Case, contributor: User | None, question: str, due_on: date
+) -> str:
+    """Check that `actor` may ask `contributor` about `case` by `due_on`; return the question,
+    stripped. Raises TeamError naming the field at fault."""
+    require(
+        may_request_contributions(actor, case),
+        _("Bara ärendets lots eller en samordnare kan begära delsvar."),
+    )
+    require_open(case)
+    question = (question or "").strip()
+    if not question:
+        raise TeamError(_("Skriv frågan."), "question")
+    check_contributor(actor, case, contributor)
+    if due_on < local_today():
+        raise TeamError(_("Välj ett datum från och med i dag."), "due_on")
+    if has_open_contribution(case, contributor):
+        raise TeamError(
+            _("%(name)s har redan ett obesvarat delsvar i ärendet.", name=contributor.name),
+            "contributor_id",
+        )
+    return question
+
+
+def check_contributor(actor: User, case: Case, contributor: User | None) -> None:
+    """The contributor is a team member other than the one asking and the case's lead."""
+    if contributor is None or not is_team_member(contributor):
+        raise TeamError(_("Välj en tjänsteperson i listan."), "contributor_id")
+    if contributor.id == actor.id and is_lead(actor, case):
+        raise TeamError(_("Du är själv lots för ärendet."), "contributor_id")
+    if contributor.id == actor.id:
+        raise TeamError(_("Du kan inte be dig själv om ett delsvar."), "contributor_id")
+    if contributor.id == case.lead_id:
+        raise TeamError(_("%(name)s är lots för ärendet.", name=contributor.name), "contributor_id")
+
+
+def has_open_contribution(case: Case, contributor: User) -> bool:
+    """Whether `contributor` already has an unanswered question in `case`."""
+    already = db.session.scalar(
+        select(CaseContribution.id).where(
+            CaseContribution.case_id == case.id,
+            CaseContribution.contributor_id == contributor.id,
+            CaseContribution.state == ContributionState.REQUESTED,
+        )
+    )
+    return already is not None
+
+
+def record_request(
+    actor: User,
+    case: Case,
+    contribution: CaseContribution,
+    contributor: User,
+    department: Department | None,
+) -> None:
+    """The request on the case's timeline and in the audit log."""
+    cases.record_event(
+        case,
+        actor,
+        OFFICIAL,
+        "contribution_requested",
+        details={
+            "contribution_id": contribution.id,
+            "contributor": contributor.name,
+            "department": department.name if department else None,
+            "due_on": contribution.due_on.isoformat(),
+        },
+    )
+    audit.record(
+        actor,
+        "contribution.request",
+        contribution,
+        f"Delsvar begärt av {contributor.name} i {case.number}",
+    )
 
 
 def require_contributor(actor: User, contribution: CaseContribution) -> None:
