@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from lotsen.accounts import services as accounts
-from lotsen.accounts.models import Department, Role, User
+from lotsen.accounts.models import Department, Role
 from lotsen.admin import services as admin
 from lotsen.cases.models import Category
 from lotsen.companies.demo import load_demo_companies
@@ -139,8 +139,3 @@ def load_demo_data() -> list[tuple[str, str, str]]:
 
     load_demo_routing()
     return logins
-
-
-def demo_users() -> list[User]:
-    emails = [email for _n, email, *_rest in OFFICIALS]
-    return list(db.session.scalars(select(User).where(User.email.in_(emails))))

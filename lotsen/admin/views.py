@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -19,13 +19,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles_required(Role.ADMIN)
 
 USER_SORTS = {"name": User.name, "email": User.email, "created": User.created_at}
-
-
-def get_or_404(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 @bp.route("/")
@@ -125,7 +118,7 @@ def create_user():
 @bp.route("/anvandare/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def edit_user(user_id):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = user_form(user)
     if request.method == "GET":
         form.roles.data = sorted(user.roles)
@@ -146,7 +139,7 @@ def edit_user(user_id):
 @bp.route("/anvandare/<int:user_id>/aktiv", methods=["POST"])
 @admin_only
 def set_user_active(user_id):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         activate = request.form.get("active") == "1"
         try:
@@ -165,7 +158,7 @@ def set_user_active(user_id):
 @bp.route("/anvandare/<int:user_id>/losenordslank", methods=["POST"])
 @admin_only
 def send_password_link(user_id):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit() and user.active:
         accounts.send_password_link(user)
         db.session.commit()
@@ -195,7 +188,7 @@ def departments():
 @bp.route("/avdelningar/<int:department_id>", methods=["GET", "POST"])
 @admin_only
 def edit_department(department_id):
-    department = get_or_404(Department, department_id) if department_id else None
+    department = db.get_or_404(Department, department_id) if department_id else None
     form = DepartmentForm(obj=department)
     if form.validate_on_submit():
         try:
@@ -254,7 +247,7 @@ def categories():
 @bp.route("/kategorier/<int:category_id>", methods=["GET", "POST"])
 @admin_only
 def edit_category(category_id):
-    category = get_or_404(Category, category_id) if category_id else None
+    category = db.get_or_404(Category, category_id) if category_id else None
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         try:
@@ -344,7 +337,7 @@ def outbox():
 @bp.route("/e-post/<int:message_id>/forsok-igen", methods=["POST"])
 @admin_only
 def retry_mail(message_id):
-    message = get_or_404(OutboxMessage, message_id)
+    message = db.get_or_404(OutboxMessage, message_id)
     if ConfirmForm().validate_on_submit():
         retry_message(message)
         db.session.commit()

@@ -26,8 +26,10 @@ may_create_case(user): register a case (the official's form at /arenden/ny) or t
 follow-up into one. Officials and coordinators: the people who then work on cases. Managers and
 admins do not create cases anywhere.
 
-The team's own actions (lotsen.team.services): only the lead asks for contributions and sends
-the coordinated answer; the lead or a coordinator hands the case over to another department.
+The team's own actions (lotsen.team.contributions, lotsen.team.handover and the other write
+modules of the team, with the checks in lotsen.team.rules): only the lead asks for contributions
+and sends the coordinated answer; the lead or a coordinator hands the case over to another
+department.
 """
 
 from sqlalchemy import exists, or_, select

@@ -29,13 +29,12 @@ from lotsen.cases.models import Attachment, Case, CaseStatus, Category, Channel
 from lotsen.cases.workflow import TransitionError, allowed_transitions, reply_status_choices
 from lotsen.companies import services as company_services
 from lotsen.companies.orgnr import mask_personal_numbers, normalise_org_number
-from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.public.forms import submission_from
 from lotsen.public.views import active_categories, send_attachment
 from lotsen.reports.queries import AGE_BUCKETS
 from lotsen.routing import bounded_int
-from lotsen.timekeeping.calendar import STOCKHOLM
+from lotsen.timekeeping.calendar import local_today
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
@@ -285,10 +284,6 @@ def status_form(case: Case) -> StatusForm:
     form = StatusForm(prefix="status")
     form.status.choices = choices([(s.value, s.label) for s in allowed_transitions(case.status)])
     return form
-
-
-def local_today() -> date:
-    return utcnow().astimezone(STOCKHOLM).date()
 
 
 def decision_request_form() -> DecisionRequestForm:

@@ -35,6 +35,7 @@ from sqlalchemy.sql.expression import bindparam
 from lotsen.audit.services import record
 from lotsen.companies import bulk_load
 from lotsen.companies.models import (
+    REGISTER_FIELDS,
     Company,
     CompanySniCode,
     ImportRun,
@@ -60,23 +61,9 @@ BATCH_SIZE = 5000
 # A file with at least this many lines and more than twice the registry's companies is loaded
 # with the search index and the list's indexes set aside and built afterwards (bulk_load).
 BULK_LOAD_ROWS = 100_000
-# Columns a register sets, in the order they are compared.
-IMPORTED_COLUMNS = (
-    "name",
-    "former_names",
-    "legal_form",
-    "street_address",
-    "postal_code",
-    "town",
-    "municipality_code",
-    "registered_on",
-    "status",
-    "deregistered_on",
-    "deregistration_reason",
-    "description",
-    "size_class",
-    "advertising_blocked",
-)
+# Columns a register sets, in the order they are compared: the register's fields but the SNI
+# codes, which live in their own table and are compared apart.
+IMPORTED_COLUMNS = tuple(name for name in REGISTER_FIELDS if name != "sni_codes")
 # These follow the status: an active company has no deregistration date, even if one is stored.
 FOLLOW_STATUS = ("deregistered_on", "deregistration_reason")
 # Facts a source does not carry at all (its parser gives a default that must not count):

@@ -37,11 +37,6 @@ def _table() -> dict[str, SniCode]:
         }
 
 
-def all_codes() -> list[SniCode]:
-    """Every code of the table (sections first, then detailed groups in code order)."""
-    return list(_table().values())
-
-
 def detailed_codes() -> list[SniCode]:
     """The five-digit detailed groups, in code order."""
     return [entry for entry in _table().values() if entry.level == 5]

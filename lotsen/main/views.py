@@ -4,8 +4,8 @@ from sqlalchemy import text
 
 from lotsen.accounts.access import public
 from lotsen.accounts.views import safe_next_url
-from lotsen.db_types import utcnow
 from lotsen.extensions import db
+from lotsen.timekeeping.calendar import local_today
 
 bp = Blueprint("main", __name__)
 
@@ -24,12 +24,6 @@ def index():
         case_counts=open_case_counts() if works_cases else None,
         my_cases=my_open_cases(current_user) if works_cases else [],
     )
-
-
-def local_today():
-    from lotsen.timekeeping.calendar import STOCKHOLM
-
-    return utcnow().astimezone(STOCKHOLM).date()
 
 
 @bp.route("/sprak", methods=["POST"])

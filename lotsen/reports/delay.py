@@ -24,17 +24,12 @@ from lotsen.accounts.forms import strip
 from lotsen.accounts.models import Role
 from lotsen.cases import services as cases
 from lotsen.cases.models import Case, CaseEvent
-from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.reports.targets import resolution_missed
-from lotsen.timekeeping.calendar import STOCKHOLM
+from lotsen.timekeeping.calendar import STOCKHOLM, local_today
 
 DELAY_NOTICE = "delay_notice"
 bp = Blueprint("delay_notices", __name__, url_prefix="/arenden")
-
-
-def local_today() -> date:
-    return utcnow().astimezone(STOCKHOLM).date()
 
 
 class DelayNoticeForm(FlaskForm):

@@ -29,7 +29,7 @@ from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
 from lotsen.reports.queries import OPEN
-from lotsen.timekeeping.calendar import STOCKHOLM
+from lotsen.timekeeping.calendar import STOCKHOLM, local_today
 from lotsen.timekeeping.models import CaseFigures
 from lotsen.timekeeping.services import recompute_figures_in_batches
 from lotsen.urls import external_url
@@ -191,7 +191,7 @@ def escalate_due_cases(now: datetime | None = None) -> Escalated:
                     result.at_risk += 1
                 else:
                     result.breached += 1
-        today = now.astimezone(STOCKHOLM).date()
+        today = local_today(now)
         for case, due_at in decision_requests_to_escalate(kind, today):
             escalate(case, kind, DECISION_REQUEST, due_at)
             if kind == AT_RISK:

@@ -17,21 +17,16 @@ from wtforms import SelectChoice
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases.models import Category, Channel
-from lotsen.db_types import utcnow
 from lotsen.exports import download
 from lotsen.extensions import db
 from lotsen.reports import exports, pdf, queries, targets
 from lotsen.reports.forms import ReportFilterForm
 from lotsen.routing import bounded_int
-from lotsen.timekeeping.calendar import STOCKHOLM
+from lotsen.timekeeping.calendar import local_today
 from lotsen.urls import url_for_with_query
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
 managers = roles_required(Role.MANAGER, Role.ADMIN)
-
-
-def today() -> date:
-    return utcnow().astimezone(STOCKHOLM).date()
 
 
 def int_or_none(value) -> int | None:
@@ -59,7 +54,7 @@ def filter_form() -> ReportFilterForm:
 def filters_from(form: ReportFilterForm) -> queries.ReportFilters:
     """The filters of a validated form; an invalid period (reported on the page, the typed
     values kept) gives the default period, never a guess at what was meant."""
-    first, last = queries.default_period(today())
+    first, last = queries.default_period(local_today())
     if form.period_is_valid():
         first = form.date_from.data or first
         last = form.date_to.data or last
@@ -102,14 +97,14 @@ def dashboard():
     return render_template(
         "reports/dashboard.html",
         form=form,
-        decision_requests=queries.decision_requests(today()),
+        decision_requests=queries.decision_requests(local_today()),
         **report_context(filters),
     )
 
 
 def requested_year() -> int:
     """The ?year= of a yearly report (this year by default); 404 for one out of range."""
-    year = request.args.get("year", type=bounded_int) or today().year
+    year = request.args.get("year", type=bounded_int) or local_today().year
     if not 2000 <= year <= 2100:
         abort(404)
     return year

@@ -1,12 +1,13 @@
 """The strategy dashboard's tables as export rows (lotsen.exports writes them as CSV or XLSX)."""
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import gettext as _
 
 from lotsen.strategy import queries
 from lotsen.strategy.queries import DashboardFilters
+from lotsen.timekeeping.calendar import local_today
 
 
 def rounded(value: float | None, digits: int = 1) -> float | None:
@@ -69,10 +70,6 @@ def follow_up_rows(filters: DashboardFilters, now: datetime) -> Iterator[list]:
             visit.company.name,
             visit.starts_at.astimezone(queries.STOCKHOLM).date().isoformat(),
         ]
-
-
-def local_today(now: datetime) -> date:
-    return now.astimezone(queries.STOCKHOLM).date()
 
 
 EXPORTS: dict[str, Callable[[DashboardFilters, datetime], Iterator[list]]] = {

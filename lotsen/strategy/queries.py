@@ -26,7 +26,7 @@ from lotsen.extensions import db
 from lotsen.reports import queries as report_queries
 from lotsen.strategy.models import StrategyTarget
 from lotsen.strategy.services import all_areas, target_by_key
-from lotsen.timekeeping.calendar import STOCKHOLM
+from lotsen.timekeeping.calendar import STOCKHOLM, local_today
 from lotsen.visits.models import FollowUp, Need, Visit, VisitTopic, visit_topic_areas
 from lotsen.visits.services import coverage
 
@@ -486,7 +486,7 @@ def cases_per_category(filters: DashboardFilters) -> list[report_queries.GroupRo
 
 
 def dashboard(filters: DashboardFilters, now: datetime) -> dict:
-    today = now.astimezone(STOCKHOLM).date()
+    today = local_today(now)
     visits = visits_per_period(filters, now)
     return {
         "filters": filters,

@@ -32,18 +32,12 @@ from lotsen.strategy.forms import (
 )
 from lotsen.strategy.models import StrategyArea, StrategyGoal, StrategyTarget, SubGoal
 from lotsen.strategy.yearly import strategy_year
+from lotsen.timekeeping.calendar import local_today
 from lotsen.urls import url_for_with_query
 
 bp = Blueprint("strategy", __name__, url_prefix="/strategi")
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 admin_only = roles_required(Role.ADMIN)
-
-
-def get_or_404(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def goal_or_404() -> StrategyGoal:
@@ -92,7 +86,7 @@ def edit_goal():
 @admin_only
 def edit_sub_goal(sub_goal_id):
     goal = goal_or_404()
-    sub_goal = get_or_404(SubGoal, sub_goal_id) if sub_goal_id else None
+    sub_goal = db.get_or_404(SubGoal, sub_goal_id) if sub_goal_id else None
     form = SubGoalForm(obj=sub_goal)
     if form.validate_on_submit():
         data = services.SubGoalData(
@@ -113,7 +107,7 @@ def edit_sub_goal(sub_goal_id):
 @admin_only
 def edit_area(area_id):
     goal = goal_or_404()
-    area = get_or_404(StrategyArea, area_id) if area_id else None
+    area = db.get_or_404(StrategyArea, area_id) if area_id else None
     form = AreaForm(obj=area, sub_goal_choices=[(s.id, s.name) for s in goal.sub_goals])
     if request.method == "GET" and area is not None:
         form.actions.data = "\n".join(action.text for action in area.actions)
@@ -143,7 +137,7 @@ def area_data_from(form: AreaForm) -> services.AreaData:
 @admin_only
 def edit_target(target_id):
     goal = goal_or_404()
-    target = get_or_404(StrategyTarget, target_id) if target_id else None
+    target = db.get_or_404(StrategyTarget, target_id) if target_id else None
     form = TargetForm(obj=target)
     if form.validate_on_submit():
         try:
@@ -189,7 +183,7 @@ def dashboard_filters() -> tuple[DashboardFilterForm, queries.DashboardFilters]:
     reported next to its field)."""
     form = DashboardFilterForm(request.args)
     form.validate()
-    default = queries.default_filters(exports.local_today(utcnow()))
+    default = queries.default_filters(local_today())
     filters = queries.DashboardFilters(
         sensible(form.date_from.data) or default.date_from,
         sensible(form.date_to.data) or default.date_to,

@@ -3,13 +3,14 @@
 from datetime import date, datetime
 
 from lotsen.strategy import queries
+from lotsen.timekeeping.calendar import local_today
 
 
 def strategy_year(year: int, now: datetime) -> dict:
     """Visits per quarter against the target, coverage at the end of the year, topics per
     strategy area, the most common needs and the jobs figures at the end of the year."""
     filters = queries.DashboardFilters(date(year, 1, 1), date(year, 12, 31), "quarter")
-    today = min(now.astimezone(queries.STOCKHOLM).date(), date(year, 12, 31))
+    today = min(local_today(now), date(year, 12, 31))
     visits = queries.visits_per_period(filters, now)
     target = queries.visits_target()
     return {

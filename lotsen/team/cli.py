@@ -3,13 +3,12 @@
 import click
 
 from lotsen.extensions import db
+from lotsen.team.meetings import generate_meetings
 
 
 @click.command("generate-meetings")
 def generate_meetings_command():
     """Create the next meeting of every active series; safe to run any number of times."""
-    from lotsen.team.services import generate_meetings
-
     created = generate_meetings()
     db.session.commit()
     for meeting in created:

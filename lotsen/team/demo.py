@@ -9,8 +9,9 @@ from lotsen.cases.models import Case
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.mail.models import OutboxMessage, OutboxStatus
-from lotsen.team import services
+from lotsen.team import contributions, meetings
 from lotsen.team.models import CaseContribution, MeetingSeries
+from lotsen.timekeeping.calendar import local_today
 
 # (case subject, [(contributor e-mail, question, answer or None)])
 DEMO_CONTRIBUTIONS = [
@@ -79,12 +80,12 @@ def load_demo_team() -> int:
             contributor = db.session.scalar(select(User).where(User.email == email))
             if contributor is None or contributor.id == case.lead_id:
                 continue
-            due = services.local_today() + timedelta(days=5 + made)
-            contribution = services.request_contribution(
+            due = local_today() + timedelta(days=5 + made)
+            contribution = contributions.request_contribution(
                 case.lead, case, contributor, question, due
             )
             if answer:
-                services.complete_contribution(contributor, contribution, answer)
+                contributions.complete_contribution(contributor, contribution, answer)
             made += 1
     load_demo_series()
     db.session.flush()
@@ -100,7 +101,7 @@ def load_demo_series() -> None:
     """Lotsmöte every other Thursday 14–16 in the town hall, starting on the latest Thursday."""
     if db.session.scalar(select(func.count()).select_from(MeetingSeries)):
         return
-    today = services.local_today()
+    today = local_today()
     last_thursday = today - timedelta(days=(today.weekday() - 3) % 7)
     db.session.add(
         MeetingSeries(
@@ -114,7 +115,7 @@ def load_demo_series() -> None:
         )
     )
     db.session.flush()
-    services.generate_meetings(today)
+    meetings.generate_meetings(today)
     case = db.session.scalar(select(Case).where(Case.subject == "Julmarknad på Torget"))
     if case is not None and case.lead is not None:
-        services.flag_for_next_meeting(case.lead, case, "Vem samordnar tillstånden?")
+        meetings.flag_for_next_meeting(case.lead, case, "Vem samordnar tillstånden?")

@@ -1,4 +1,8 @@
-"""Read-side queries of the team: my contributions, the case panel, meetings and agendas."""
+"""Read-side queries of the team: my contributions, the case panel, meetings and agendas.
+
+Nothing here writes; the writes live in contributions, coordinated_answer, handover, meetings
+and company_meetings.
+"""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from lotsen.accounts.models import Role, User, UserRole
 from lotsen.cases.models import Case
+from lotsen.cases.queries import name_only
 from lotsen.extensions import db
 from lotsen.pagination import Page, SortKey, paginate_by
 from lotsen.team.models import (
@@ -19,6 +24,7 @@ from lotsen.team.models import (
     MeetingKind,
     MeetingSeries,
 )
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage.services import away_until
 
 
@@ -141,3 +147,44 @@ def company_meetings_of(case: Case, today: date) -> list[Meeting]:
             .order_by(Meeting.on_date, Meeting.start_time)
         )
     )
+
+
+def case_contributions(case: Case) -> list[CaseContribution]:
+    """Every contribution of the case, in the order they were asked for."""
+    return list(
+        db.session.scalars(
+            select(CaseContribution)
+            .where(CaseContribution.case_id == case.id)
+            .options(
+                name_only(CaseContribution.contributor), name_only(CaseContribution.requested_by)
+            )
+            .order_by(CaseContribution.id)
+        )
+    )
+
+
+def next_team_meeting(today: date | None = None) -> Meeting | None:
+    """The earliest team meeting on or after `today` (default: today in Stockholm)."""
+    today = today or local_today()
+    return db.session.scalars(
+        select(Meeting)
+        .where(Meeting.kind == MeetingKind.TEAM, Meeting.on_date >= today)
+        .order_by(Meeting.on_date, Meeting.start_time, Meeting.id)
+        .limit(1)
+    ).first()
+
+
+def waiting_agenda_item(case: Case, today: date | None = None) -> AgendaItem | None:
+    """The case's agenda item for an upcoming meeting (or waiting for one), if any."""
+    today = today or local_today()
+    return db.session.scalars(
+        select(AgendaItem)
+        .outerjoin(Meeting, AgendaItem.meeting_id == Meeting.id)
+        .where(
+            AgendaItem.case_id == case.id,
+            AgendaItem.outcome_at.is_(None),
+            (AgendaItem.meeting_id.is_(None)) | (Meeting.on_date >= today),
+        )
+        .order_by(AgendaItem.id.desc())
+        .limit(1)
+    ).first()

@@ -26,7 +26,11 @@ from lotsen.cases.access import may_view_case, may_work_on_case, viewable_case_i
 from lotsen.cases.models import Case
 from lotsen.cases.workflow import reply_status_choices
 from lotsen.extensions import db
-from lotsen.team import queries, services
+from lotsen.team import company_meetings, invitations, queries, rules
+from lotsen.team import contributions as contributing
+from lotsen.team import coordinated_answer as coordination
+from lotsen.team import handover as handovers
+from lotsen.team import meetings as team_meetings
 from lotsen.team.forms import (
     AgendaCaseForm,
     CompanyMeetingForm,
@@ -42,6 +46,7 @@ from lotsen.team.forms import (
     with_choices,
 )
 from lotsen.team.models import AgendaItem, CaseContribution, ContributionState, Meeting, MeetingKind
+from lotsen.timekeeping.calendar import local_today
 
 bp = Blueprint("team", __name__)
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
@@ -51,21 +56,14 @@ coordinators = roles_required(Role.COORDINATOR)
 bp.add_app_template_global(may_work_on_case, "may_work_on_case")
 
 
-def get_or_404(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def viewable_case(case_id: int) -> Case:
-    case = get_or_404(Case, case_id)
+    case = db.get_or_404(Case, case_id)
     if not may_view_case(current_user, case):
         abort(403)
     return case
 
 
-def show_error(form, error: services.TeamError) -> None:
+def show_error(form, error: rules.TeamError) -> None:
     """Put the service's message next to its field, or at the top of the page."""
     if error.field and error.field in form:
         form[error.field].errors = [*form[error.field].errors, str(error)]
@@ -103,23 +101,23 @@ class TeamPanel:
 @bp.app_template_global()
 def team_panel(case: Case) -> TeamPanel:
     """What templates/team/_case_panel.html shows on the case page (a few indexed queries)."""
-    today = services.local_today()
-    working = current_user.has_role(*services.WORKING_ROLES)
+    today = local_today()
+    working = current_user.has_role(*rules.WORKING_ROLES)
     return TeamPanel(
-        contributions=services.case_contributions(case),
-        is_lead=services.is_lead(current_user, case),
-        may_request=services.may_request_contributions(current_user, case),
-        may_hand_over=services.may_hand_over(current_user, case),
+        contributions=queries.case_contributions(case),
+        is_lead=rules.is_lead(current_user, case),
+        may_request=rules.may_request_contributions(current_user, case),
+        may_hand_over=rules.may_hand_over(current_user, case),
         may_flag=working,
-        may_arrange_meeting=services.may_arrange_company_meeting(current_user, case),
-        agenda_item=services.waiting_agenda_item(case, today),
+        may_arrange_meeting=rules.may_arrange_company_meeting(current_user, case),
+        agenda_item=queries.waiting_agenda_item(case, today),
         company_meetings=queries.company_meetings_of(case, today),
     )
 
 
 @bp.app_template_global()
 def team_event_kinds() -> tuple[str, ...]:
-    return services.TEAM_EVENT_KINDS
+    return rules.TEAM_EVENT_KINDS
 
 
 @bp.app_template_global()
@@ -151,12 +149,12 @@ def my_contributions():
         counts=counts,
         state=ContributionState(state),
         states=list(ContributionState),
-        today=services.local_today(),
+        today=local_today(),
     )
 
 
 def contribution_for_viewer(contribution_id: int) -> CaseContribution:
-    contribution = get_or_404(CaseContribution, contribution_id)
+    contribution = db.get_or_404(CaseContribution, contribution_id)
     if contribution.contributor_id != current_user.id:
         viewable_case(contribution.case_id)
     return contribution
@@ -189,10 +187,10 @@ def contribution(contribution_id):
     if form.validate_on_submit():
         try:
             if form.done.data:
-                services.complete_contribution(current_user, contribution, form.answer.data)
+                contributing.complete_contribution(current_user, contribution, form.answer.data)
             else:
-                services.save_contribution_draft(current_user, contribution, form.answer.data)
-        except services.TeamError as error:
+                contributing.save_contribution_draft(current_user, contribution, form.answer.data)
+        except rules.TeamError as error:
             show_error(form, error)
         else:
             db.session.commit()
@@ -211,8 +209,8 @@ def decline(contribution_id):
     form = DeclineForm(prefix="decline")
     if form.validate_on_submit():
         try:
-            services.decline_contribution(current_user, contribution, form.reason.data)
-        except services.TeamError as error:
+            contributing.decline_contribution(current_user, contribution, form.reason.data)
+        except rules.TeamError as error:
             show_error(form, error)
         else:
             db.session.commit()
@@ -235,17 +233,17 @@ def request_contribution(case_id):
     if form.validate_on_submit():
         contributor = db.session.get(User, form.contributor_id.data)
         try:
-            services.request_contribution(
+            contributing.request_contribution(
                 current_user, case, contributor, form.question.data, form.due_on.data
             )
-        except services.TeamError as error:
+        except rules.TeamError as error:
             show_error(form, error)
         else:
             db.session.commit()
             flash(_("%(name)s har fått frågan.", name=contributor.name), "success")
             return back_to_case(case)
     status = 400 if request.method == "POST" else 200
-    allowed = services.may_request_contributions(current_user, case)
+    allowed = rules.may_request_contributions(current_user, case)
     page = render_template("team/request_contribution.html", form=form, case=case, allowed=allowed)
     return page, status
 
@@ -254,17 +252,17 @@ def request_contribution(case_id):
 @workers
 def coordinated_answer(case_id):
     case = viewable_case(case_id)
-    contributions = services.case_contributions(case)
+    contributions = queries.case_contributions(case)
     form = CoordinatedAnswerForm()
     with_choices(form.then_status, reply_status_choices(case))
     if request.method == "GET":
-        form.body.data = services.compose_coordinated_answer(case, contributions)
+        form.body.data = coordination.compose_coordinated_answer(case, contributions)
     elif form.validate_on_submit():
         try:
-            services.send_coordinated_answer(
+            coordination.send_coordinated_answer(
                 current_user, case, form.body.data, form.then_status.data or None
             )
-        except services.TeamError as error:
+        except rules.TeamError as error:
             show_error(form, error)
         else:
             db.session.commit()
@@ -279,7 +277,7 @@ def coordinated_answer(case_id):
         form=form,
         case=case,
         contributions=contributions,
-        is_lead=services.is_lead(current_user, case),
+        is_lead=rules.is_lead(current_user, case),
     )
     return page, status
 
@@ -299,8 +297,8 @@ def handover(case_id):
         department = db.session.get(Department, department_id) if department_id else None
         lead = db.session.get(User, form.lead_id.data) if form.lead_id.data else None
         try:
-            services.hand_over(current_user, case, department, lead, form.reason.data)
-        except services.TeamError as error:
+            handovers.hand_over(current_user, case, department, lead, form.reason.data)
+        except rules.TeamError as error:
             show_error(form, error)
         else:
             db.session.commit()
@@ -309,7 +307,7 @@ def handover(case_id):
                 return redirect(url_for("cases.show", case_id=case.id))
             return redirect(url_for("cases.index"))
     status = 400 if request.method == "POST" else 200
-    allowed = services.may_hand_over(current_user, case)
+    allowed = rules.may_hand_over(current_user, case)
     return render_template("team/handover.html", form=form, case=case, allowed=allowed), status
 
 
@@ -320,8 +318,8 @@ def flag_case(case_id):
     form = FlagForm(prefix="flag")
     if form.validate_on_submit():
         try:
-            item = services.flag_for_next_meeting(current_user, case, form.note.data or "")
-        except services.TeamError as error:
+            item = team_meetings.flag_for_next_meeting(current_user, case, form.note.data or "")
+        except rules.TeamError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
@@ -352,17 +350,17 @@ def company_meeting_new(case_id):
         participants = [user for user in involved if user.id in chosen]
         times = meeting_times(form)
         try:
-            meeting = services.create_company_meeting(
+            meeting = company_meetings.create_company_meeting(
                 current_user, case, times, participants, form.invite_company.data, form.message.data
             )
-        except services.TeamError as error:
+        except rules.TeamError as error:
             show_error(form, error)
         else:
             db.session.commit()
             flash(_("Ledmötet är bokat och inbjudningarna skickas."), "success")
             return redirect(url_for("team.meeting", meeting_id=meeting.id))
     status = 400 if request.method == "POST" else 200
-    allowed = services.may_arrange_company_meeting(current_user, case)
+    allowed = rules.may_arrange_company_meeting(current_user, case)
     page = render_template("team/company_meeting_form.html", form=form, case=case, allowed=allowed)
     return page, status
 
@@ -372,7 +370,7 @@ def involved_officials(case: Case) -> list[User]:
     people = {}
     if case.lead is not None:
         people[case.lead.id] = case.lead
-    for contribution in services.case_contributions(case):
+    for contribution in queries.case_contributions(case):
         if contribution.state != ContributionState.DECLINED:
             people[contribution.contributor.id] = contribution.contributor
     return sorted((u for u in people.values() if u.active), key=lambda user: user.name)
@@ -384,8 +382,8 @@ def member_labels(users: list[User]):
         yield user, f"{user.name} ({departments})" if departments else user.name
 
 
-def meeting_times(form) -> services.MeetingTimes:
-    return services.MeetingTimes(
+def meeting_times(form) -> team_meetings.MeetingTimes:
+    return team_meetings.MeetingTimes(
         on_date=form.on_date.data,
         start_time=form.start_time.data,
         end_time=form.end_time.data,
@@ -400,7 +398,7 @@ def meeting_times(form) -> services.MeetingTimes:
 @bp.route("/lotsmoten/")
 @readers
 def meetings():
-    today = services.local_today()
+    today = local_today()
     return render_template(
         "team/meetings.html",
         upcoming=queries.upcoming_meetings(today),
@@ -416,7 +414,7 @@ def meetings():
 @bp.route("/lotsmoten/<int:meeting_id>/redigera", methods=["GET", "POST"])
 @workers
 def meeting_form(meeting_id):
-    meeting = get_or_404(Meeting, meeting_id) if meeting_id else None
+    meeting = db.get_or_404(Meeting, meeting_id) if meeting_id else None
     if meeting is not None and meeting.case_id is not None:
         viewable_case(meeting.case_id)
     form = MeetingForm(obj=meeting)
@@ -425,14 +423,14 @@ def meeting_form(meeting_id):
     if form.validate_on_submit():
         try:
             if meeting is None:
-                meeting = services.create_team_meeting(
+                meeting = team_meetings.create_team_meeting(
                     current_user, form.title.data, meeting_times(form), form.notes.data
                 )
             else:
-                services.update_meeting(
+                team_meetings.update_meeting(
                     current_user, meeting, form.title.data, meeting_times(form), form.notes.data
                 )
-        except services.TeamError as error:
+        except rules.TeamError as error:
             show_error(form, error)
         else:
             db.session.commit()
@@ -468,7 +466,7 @@ def render_meeting(meeting: Meeting, status=200, **forms):
         visible=visible,
         outcome_forms=outcome_forms,
         agenda_form=forms.pop("agenda_form", AgendaCaseForm(prefix="agenda")),
-        may_work=current_user.has_role(*services.WORKING_ROLES),
+        may_work=current_user.has_role(*rules.WORKING_ROLES),
     )
     return page, status
 
@@ -476,7 +474,7 @@ def render_meeting(meeting: Meeting, status=200, **forms):
 @bp.route("/lotsmoten/<int:meeting_id>")
 @readers
 def meeting(meeting_id):
-    meeting = get_or_404(Meeting, meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     if meeting.case_id is not None:
         viewable_case(meeting.case_id)
     return render_meeting(meeting)
@@ -485,10 +483,10 @@ def meeting(meeting_id):
 @bp.route("/lotsmoten/<int:meeting_id>/kalender.ics")
 @readers
 def meeting_calendar(meeting_id):
-    meeting = get_or_404(Meeting, meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     if meeting.case_id is not None:
         viewable_case(meeting.case_id)
-    response = Response(services.invitation_file(meeting), mimetype="text/calendar")
+    response = Response(invitations.invitation_file(meeting), mimetype="text/calendar")
     response.headers["Content-Disposition"] = f"attachment; filename=lotsen-{meeting.id}.ics"
     return response
 
@@ -496,7 +494,7 @@ def meeting_calendar(meeting_id):
 @bp.route("/lotsmoten/<int:meeting_id>/dagordning", methods=["POST"])
 @workers
 def agenda_add(meeting_id):
-    meeting = get_or_404(Meeting, meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     form = AgendaCaseForm(prefix="agenda")
     if form.validate_on_submit():
         number = form.case_number.data.strip().upper()
@@ -505,8 +503,8 @@ def agenda_add(meeting_id):
             form.case_number.errors = [_("Det finns inget ärende med det numret.")]
         else:
             try:
-                services.add_to_agenda(current_user, case, meeting, form.note.data or "")
-            except services.TeamError as error:
+                team_meetings.add_to_agenda(current_user, case, meeting, form.note.data or "")
+            except rules.TeamError as error:
                 form.case_number.errors = [str(error)]
             else:
                 db.session.commit()
@@ -518,7 +516,7 @@ def agenda_add(meeting_id):
 @bp.route("/lotsmoten/punkter/<int:item_id>/utfall", methods=["POST"])
 @workers
 def outcome(item_id):
-    item = get_or_404(AgendaItem, item_id)
+    item = db.get_or_404(AgendaItem, item_id)
     if item.meeting is None:
         abort(404)
     viewable_case(item.case_id)
@@ -526,10 +524,10 @@ def outcome(item_id):
     if form.validate_on_submit():
         owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
         try:
-            services.record_outcome(
+            team_meetings.record_outcome(
                 current_user, item, form.decision.data, form.next_step.data, owner
             )
-        except services.TeamError as error:
+        except rules.TeamError as error:
             show_error(form, error)
         else:
             db.session.commit()
@@ -543,7 +541,7 @@ def outcome(item_id):
 def series_new():
     form = SeriesForm()
     if form.validate_on_submit():
-        data = services.SeriesData(
+        data = team_meetings.SeriesData(
             name=form.name.data,
             first_on=form.first_on.data,
             interval_weeks=form.interval_weeks.data,
@@ -553,8 +551,8 @@ def series_new():
             video_link=form.video_link.data or "",
         )
         try:
-            services.create_series(current_user, data)
-        except services.TeamError as error:
+            team_meetings.create_series(current_user, data)
+        except rules.TeamError as error:
             show_error(form, error)
         else:
             db.session.commit()

@@ -23,6 +23,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from lotsen.db_types import utcnow
+
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 DEFAULT_OFFICE_HOURS = {weekday: [("08:00", "17:00")] for weekday in range(5)}
 ONE_MINUTE = timedelta(minutes=1)
@@ -31,6 +33,11 @@ MAX_SEARCH_YEARS = 20
 
 OfficeHours = dict[int, tuple[tuple[time, time], ...]]
 Span = tuple[datetime, datetime]
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date in Stockholm (at `now`, else at the current time, which tests may set)."""
+    return (now or utcnow()).astimezone(STOCKHOLM).date()
 
 
 @lru_cache(maxsize=128)

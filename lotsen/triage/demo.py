@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lotsen.accounts.models import Department, User
 from lotsen.cases.models import Category
 from lotsen.extensions import db
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage import services
 from lotsen.triage.models import Absence, AutoAssignMode, RoutingRule
 
@@ -71,7 +72,7 @@ def load_demo_routing() -> None:
         user = users.get(email)
         if user is not None and not services.categories_handled([user.id])[user.id]:
             services.set_categories_handled(None, user, [categories[n].id for n in names])
-    today = services.today()
+    today = local_today()
     for email, (first, last, note) in ABSENCES.items():
         user = users.get(email)
         if user is None or db.session.scalar(

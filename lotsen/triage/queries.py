@@ -12,15 +12,15 @@ from sqlalchemy import func, inspect, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from lotsen.accounts.models import Department, Role, User
+from lotsen.accounts.models import Department, Role
 from lotsen.cases.models import Case, CaseStatus, Category
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.pagination import Page, paginate
-from lotsen.timekeeping.calendar import working_minutes
+from lotsen.timekeeping.calendar import local_today, working_minutes
 from lotsen.timekeeping.models import Clock
 from lotsen.triage.models import Absence, DepartmentAutoAssignment, Notification, RoutingRule
-from lotsen.triage.services import OPEN, today
+from lotsen.triage.services import OPEN
 
 COUNT_CAP = 999  # "999+" beyond this: a count never scans more than this many index entries
 
@@ -173,7 +173,7 @@ def absences_of(user) -> list[Absence]:
     return list(
         db.session.scalars(
             select(Absence)
-            .where(Absence.user_id == user.id, Absence.ends_on >= today())
+            .where(Absence.user_id == user.id, Absence.ends_on >= local_today())
             .order_by(Absence.starts_on, Absence.id)
         )
     )
@@ -184,7 +184,7 @@ def current_and_coming_absences() -> list[Absence]:
     return list(
         db.session.scalars(
             select(Absence)
-            .where(Absence.ends_on >= today())
+            .where(Absence.ends_on >= local_today())
             .order_by(Absence.starts_on, Absence.id)
         )
     )
@@ -243,7 +243,3 @@ def active_categories() -> list[Category]:
             select(Category).where(Category.active).order_by(Category.sort_order, Category.name)
         )
     )
-
-
-def user_by_id(user_id) -> User | None:
-    return db.session.get(User, user_id) if isinstance(user_id, int) else None

@@ -34,7 +34,7 @@ from lotsen.cases.workflow import OPEN_STATUSES, change_status
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
-from lotsen.timekeeping.calendar import STOCKHOLM
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage.models import (
     Absence,
     AutoAssignMode,
@@ -59,10 +59,6 @@ class TriageError(ValueError):
     """A rule about routing or assignment was broken; the message is for the user (Swedish)."""
 
 
-def today() -> date:
-    return utcnow().astimezone(STOCKHOLM).date()
-
-
 # --- Who can lead, who is away, how loaded ------------------------------------------------------
 
 
@@ -82,7 +78,7 @@ def lead_candidates() -> list[User]:
 
 def absent_user_ids(day: date | None = None, user_ids: Iterable[int] | None = None) -> set[int]:
     """Ids of the users away on `day` (default today)."""
-    day = day or today()
+    day = day or local_today()
     query = select(Absence.user_id).where(Absence.starts_on <= day, Absence.ends_on >= day)
     if user_ids is not None:
         query = query.where(Absence.user_id.in_(list(user_ids)))
@@ -91,7 +87,7 @@ def absent_user_ids(day: date | None = None, user_ids: Iterable[int] | None = No
 
 def away_until(user_ids: Iterable[int], day: date | None = None) -> dict[int, date]:
     """The users away on `day` (default today), each with the last day of that absence."""
-    day = day or today()
+    day = day or local_today()
     rows = db.session.execute(
         select(Absence.user_id, func.max(Absence.ends_on))
         .where(
@@ -592,7 +588,7 @@ def add_absence(actor: User, user: User, starts_on: date, ends_on: date, note: s
         raise TriageError(_("Ange både första och sista dagen."))
     if ends_on < starts_on:
         raise TriageError(_("Sista dagen kan inte vara före första dagen."))
-    if ends_on < today():
+    if ends_on < local_today():
         raise TriageError(_("Frånvaron har redan passerat. Ange dagar från och med i dag."))
     overlapping = db.session.scalar(
         select(Absence).where(

@@ -34,13 +34,6 @@ case_readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
 self_or_coordinator = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.ADMIN)
 
 
-def get_or_404(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def lead_label(official: services.Official) -> str:
     departments = ", ".join(d.short_name or d.name for d in official.user.departments)
     parts = [official.user.name]
@@ -161,7 +154,7 @@ def render_assign_page(case: Case, form: ReassignForm, officials, status=200):
 @coordinators
 def assign(case_id):
     """Assign or reassign one case (from the triage queue, or the page of its own)."""
-    case = get_or_404(Case, case_id)
+    case = db.get_or_404(Case, case_id)
     officials = services.officials()
     form = ReassignForm(leads=lead_choices(officials))
     from_queue = request.form.get("from") == "queue"
@@ -191,7 +184,7 @@ def assign(case_id):
                 *form.reason.errors,
                 _("Ärendet ändrades samtidigt av någon annan. Försök igen."),
             ]
-            form.version.data = str(get_or_404(Case, case_id).version)
+            form.version.data = str(db.get_or_404(Case, case_id).version)
         else:
             flash(
                 _("%(name)s är lots för %(number)s.", name=lead.name, number=case.number),
@@ -204,7 +197,7 @@ def assign(case_id):
         flash(_("Välj vem som ska bli lots för %(number)s.", number=case.number), "error")
         return redirect(url_for("triage.queue"))
     status = 400 if form.errors else 200
-    return render_assign_page(get_or_404(Case, case_id), form, officials, status)
+    return render_assign_page(db.get_or_404(Case, case_id), form, officials, status)
 
 
 @bp.route("/omfordela", methods=["POST"])
@@ -308,7 +301,7 @@ def render_availability(user: User, competence_form=None, absence_form=None, sta
 
 
 def managed_user_or_404(user_id: int) -> User:
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     if not may_manage(user):
         abort(404)  # another official's page: not theirs to see
     return user
@@ -339,7 +332,7 @@ def team():
 @bp.route("/personal/<int:user_id>")
 @coordinators
 def official(user_id):
-    return render_availability(get_or_404(User, user_id))
+    return render_availability(db.get_or_404(User, user_id))
 
 
 @bp.route("/personal/<int:user_id>/kategorier", methods=["POST"])
@@ -378,7 +371,7 @@ def add_absence(user_id):
 @bp.route("/franvaro/<int:absence_id>/ta-bort", methods=["POST"])
 @self_or_coordinator
 def delete_absence(absence_id):
-    absence = get_or_404(Absence, absence_id)
+    absence = db.get_or_404(Absence, absence_id)
     user = managed_user_or_404(absence.user_id)
     services.delete_absence(current_user, absence)
     db.session.commit()
@@ -405,7 +398,7 @@ def routing():
 @bp.route("/regler/<int:category_id>", methods=["GET", "POST"])
 @admins
 def edit_rule(category_id):
-    category = get_or_404(Category, category_id)
+    category = db.get_or_404(Category, category_id)
     rule = db.session.get(RoutingRule, category_id)
     form = RoutingRuleForm(
         departments=queries.active_departments(), leads=services.lead_candidates()
@@ -441,7 +434,7 @@ def edit_rule(category_id):
 @bp.route("/regler/avdelning/<int:department_id>", methods=["POST"])
 @admins
 def set_auto_assignment(department_id):
-    department = get_or_404(Department, department_id)
+    department = db.get_or_404(Department, department_id)
     form = AutoAssignForm(prefix=f"auto-{department.id}")
     if form.validate_on_submit():
         try:

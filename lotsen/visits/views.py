@@ -31,13 +31,6 @@ team = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-def get_or_404(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 @bp.app_template_global()
 def company_visits(company_id: int) -> list[Visit]:
     """The visits shown on a company's timeline."""
@@ -149,7 +142,7 @@ def visit_data_from(form: VisitForm):
 @bp.route("/<int:visit_id>/redigera", methods=["GET", "POST"])
 @team
 def edit(visit_id):
-    visit = get_or_404(Visit, visit_id) if visit_id else None
+    visit = db.get_or_404(Visit, visit_id) if visit_id else None
     form = visit_form(visit)
     if request.method == "GET" and visit is None:
         form.company_id.data = request.args.get("company_id", "")[:12]
@@ -236,7 +229,7 @@ def show(visit_id):
 @bp.route("/<int:visit_id>/amnen", methods=["POST"])
 @team
 def add_topic(visit_id):
-    visit = get_or_404(Visit, visit_id)
+    visit = db.get_or_404(Visit, visit_id)
     form = TopicForm(area_choices=area_choices())
     if not form.validate_on_submit():
         return render_visit(visit, topic_form=form)
@@ -251,7 +244,7 @@ def add_topic(visit_id):
 @bp.route("/<int:visit_id>/uppfoljningar", methods=["POST"])
 @team
 def add_follow_up(visit_id):
-    visit = get_or_404(Visit, visit_id)
+    visit = db.get_or_404(Visit, visit_id)
     form = FollowUpForm(owner_choices=team_choices())
     if not form.validate_on_submit():
         return render_visit(visit, follow_up_form=form)
@@ -265,7 +258,7 @@ def add_follow_up(visit_id):
 @bp.route("/uppfoljningar/<int:follow_up_id>/arende", methods=["POST"])
 @team
 def follow_up_to_case(follow_up_id):
-    follow_up = get_or_404(FollowUp, follow_up_id)
+    follow_up = db.get_or_404(FollowUp, follow_up_id)
     if not may_create_case(current_user):
         abort(403)
     categories = [(c.id, c.name) for c in active_categories()]
@@ -294,7 +287,7 @@ def follow_up_to_case(follow_up_id):
 @bp.route("/uppfoljningar/<int:follow_up_id>/klar", methods=["POST"])
 @team
 def complete_follow_up(follow_up_id):
-    follow_up = get_or_404(FollowUp, follow_up_id)
+    follow_up = db.get_or_404(FollowUp, follow_up_id)
     if ConfirmForm().validate_on_submit():
         services.complete_follow_up(current_user, follow_up)
         db.session.commit()

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from lotsen.cases.models import Case, Message
 from lotsen.extensions import db
-from lotsen.team import services
+from lotsen.team import meetings
+from lotsen.timekeeping.calendar import local_today
 from tests.cases.helpers import mails_to, open_case_directly, status_path_in
 from tests.factories import CategoryFactory
 from tests.team.helpers import make_team
@@ -50,11 +51,11 @@ def test_the_whole_coordinated_flow_ends_in_one_answer_to_the_company(
         description="Vi bygger om köket och vill ha uteservering vid Torget. Vad behöver vi?",
     )
     with current_app.test_request_context():
-        today = services.local_today()
-        meeting = services.create_team_meeting(
+        today = local_today()
+        meeting = meetings.create_team_meeting(
             team.coordinator,
             "Lotsmöte",
-            services.MeetingTimes(today + timedelta(days=3), time(14), time(16), "Rum Aspen"),
+            meetings.MeetingTimes(today + timedelta(days=3), time(14), time(16), "Rum Aspen"),
         )
         db.session.commit()
     due = (today + timedelta(days=7)).isoformat()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from lotsen.accounts.models import Role
 from lotsen.cases.models import Case, CaseStatus
 from lotsen.extensions import db
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage import services
 from tests.browser.helpers import focused, tab_to
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
@@ -49,7 +50,7 @@ def test_triage_pages_have_no_accessibility_violations(app, live_server, page, a
     category, _dept = routed(CategoryFactory(name="Bygglov och lokaler"), bygg)
     coordinator = official(bygg, name="Karin Lindqvist", roles=[Role.COORDINATOR, Role.OFFICIAL])
     colleague = official(bygg, name="Erik Johansson", categories=[category])
-    today = services.today()
+    today = local_today()
     services.add_absence(None, colleague, today, today + timedelta(days=4), "Kurs i Borås")
     cases = [new_case(category, subject=f"Skylt {n}") for n in range(3)]
     services.assign_case(cases[0], coordinator, None)

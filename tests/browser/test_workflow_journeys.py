@@ -12,7 +12,7 @@ from lotsen.cases.models import Case, CaseAccessToken, CaseStatus
 from lotsen.cases.workflow import change_status
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
-from lotsen.team import services as team_services
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage.models import Absence
 from tests.cases.helpers import open_case_directly
 from tests.factories import CategoryFactory, UserFactory
@@ -110,7 +110,7 @@ def test_a_coordinator_asks_for_a_contribution_and_sees_who_is_away(
 ):
     team = make_team()
     case = led_case(team)
-    today = team_services.local_today()
+    today = local_today()
     back = today + timedelta(days=3)
     db.session.add(Absence(user_id=team.inspector.id, starts_on=today, ends_on=back))
     db.session.commit()

@@ -84,12 +84,12 @@ def test_a_reply_on_a_new_case_that_keeps_the_status_leaves_it_in_triage(client,
 
 
 def test_the_coordinated_answer_keeps_the_status_when_asked_to(app):
-    from lotsen.team import services as team
+    from lotsen.team import coordinated_answer
 
     lead = UserFactory(roles=[Role.OFFICIAL])
     case, _token = assigned_case(lead)
     with app.test_request_context():
-        team.send_coordinated_answer(lead, case, "Här är vårt samlade svar.", None)
+        coordinated_answer.send_coordinated_answer(lead, case, "Här är vårt samlade svar.", None)
         db.session.commit()
     assert reload(case).status == CaseStatus.ASSIGNED
 

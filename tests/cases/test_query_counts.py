@@ -12,7 +12,8 @@ from lotsen.cases import services as cases
 from lotsen.cases.models import Case, CaseStatus
 from lotsen.cases.workflow import change_status
 from lotsen.extensions import db
-from lotsen.team import services as team
+from lotsen.team import contributions
+from lotsen.timekeeping.calendar import local_today
 from tests.cases.helpers import open_case_directly
 from tests.companies.helpers import make_company
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
@@ -37,11 +38,11 @@ def quiet_case(team_) -> Case:
     """A case with two contributions not yet answered, asked by its lead, and two messages
     from the company."""
     case = led_case(team_, subject="Ärende med 2 delsvar")
-    today = team.local_today()
+    today = local_today()
     with current_app.test_request_context():
         for number, department in enumerate((team_.building, team_.environment)):
             contributor = official_in(department, f"Delsvarare 2-{number}")
-            team.request_contribution(
+            contributions.request_contribution(
                 team_.lead, case, contributor, f"Fråga {number}?", today + timedelta(days=7)
             )
         cases.add_message(case, None, cases.SUBMITTER, "Vi har skickat ritningarna nu.", [])
@@ -54,16 +55,16 @@ def busy_case(team_, size: int = 20) -> Case:
     `size` internal notes by as many colleagues, a reply and status changes: `size` + 2
     messages and about 3 × `size` events by 2 × `size` + 1 different people."""
     case = led_case(team_, subject=f"Ärende med {size} delsvar")
-    today = team.local_today()
+    today = local_today()
     with current_app.test_request_context():
         for number in range(size):
             department = team_.building if number % 2 else team_.environment
             contributor = official_in(department, f"Delsvarare {size}-{number}")
-            contribution = team.request_contribution(
+            contribution = contributions.request_contribution(
                 team_.lead, case, contributor, f"Fråga {number}?", today + timedelta(days=7)
             )
             if number % 2:
-                team.complete_contribution(contributor, contribution, f"Svar {number}.")
+                contributions.complete_contribution(contributor, contribution, f"Svar {number}.")
             colleague = official_in(team_.business, f"Kollega {number}")
             cases.add_internal_note(case, colleague, f"Anteckning {number} om ärendet.")
         cases.post_public_reply(case, team_.lead, "Vi tittar på frågan.", (), CaseStatus.WAITING)

@@ -1,5 +1,6 @@
 """The lock file (constraints.txt) agrees with pyproject.toml and with what the tests run on."""
 
+import ast
 import importlib.util
 from pathlib import Path
 
@@ -36,3 +37,19 @@ def test_both_readme_commands_install_from_the_lock():
     assert '-c "$ROOT/constraints.txt"' in setup
     for script in ("scripts/run-demo", "scripts/test"):
         assert "ensure_venv" in (ROOT / script).read_text()
+
+
+def test_test_only_packages_are_never_imported_by_the_application():
+    """python-stdnum is in the dev extra only: the tests check our org-number rules against it,
+    so the application must not need it at run time."""
+    test_only = {"stdnum"}
+    for path in (ROOT / "lotsen").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules = [node.module or ""]
+            else:
+                continue
+            for module in modules:
+                assert module.split(".")[0] not in test_only, f"{path} imports {module}"

@@ -11,7 +11,8 @@ from lotsen.cases.models import Case, CaseStatus, Category
 from lotsen.cases.workflow import change_status
 from lotsen.extensions import db
 from lotsen.mail.models import OutboxMessage
-from lotsen.team import services
+from lotsen.team import contributions
+from lotsen.timekeeping.calendar import local_today
 from tests.cases.helpers import open_case_directly
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 
@@ -80,12 +81,12 @@ def led_case(team: Team, **overrides) -> Case:
 
 
 def in_a_week() -> date:
-    return services.local_today() + timedelta(days=7)
+    return local_today() + timedelta(days=7)
 
 
 def ask(case, lead, contributor, question="Behövs bygglov för köket?", due_on=None):
     with current_app.test_request_context():
-        contribution = services.request_contribution(
+        contribution = contributions.request_contribution(
             lead, case, contributor, question, due_on or in_a_week()
         )
         db.session.commit()

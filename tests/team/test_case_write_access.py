@@ -13,17 +13,17 @@ from lotsen.accounts.models import Role
 from lotsen.cases.access import may_view_case
 from lotsen.cases.models import Case, CaseEvent
 from lotsen.extensions import db
-from lotsen.team import services
+from lotsen.team import meetings, rules
 from lotsen.team.models import AgendaItem
 from tests.team.helpers import led_case, make_team
 
 
 def team_meeting(team):
     with current_app.test_request_context():
-        meeting = services.create_team_meeting(
+        meeting = meetings.create_team_meeting(
             team.coordinator,
             "Lotsmöte",
-            services.MeetingTimes(date(2030, 3, 7), time(9), time(10), place="Kommunhuset"),
+            meetings.MeetingTimes(date(2030, 3, 7), time(9), time(10), place="Kommunhuset"),
         )
         db.session.commit()
     return meeting
@@ -77,7 +77,7 @@ def test_an_outsider_cannot_record_an_outcome_for_a_case_they_may_not_read(clien
     case = led_case(team)
     meeting = team_meeting(team)
     with current_app.test_request_context():
-        item = services.add_to_agenda(team.lead, db.session.get(Case, case.id), meeting)
+        item = meetings.add_to_agenda(team.lead, db.session.get(Case, case.id), meeting)
         db.session.commit()
     login(user=team.outsider)
     before = case_state(case.id)
@@ -99,19 +99,19 @@ def test_the_services_refuse_too(app):
     assert not may_view_case(team.outsider, case)
     with current_app.test_request_context():
         for action in (
-            lambda: services.add_to_agenda(team.outsider, case, meeting),
-            lambda: services.flag_for_next_meeting(team.outsider, case),
+            lambda: meetings.add_to_agenda(team.outsider, case, meeting),
+            lambda: meetings.flag_for_next_meeting(team.outsider, case),
         ):
             try:
                 action()
-            except services.TeamError as error:
+            except rules.TeamError as error:
                 assert "Du kan inte ta upp" in str(error)
             else:
                 raise AssertionError("an outsider put the case on an agenda")
-        item = services.add_to_agenda(team.lead, case, meeting)
+        item = meetings.add_to_agenda(team.lead, case, meeting)
         try:
-            services.record_outcome(team.outsider, item, "Avslå", "", None)
-        except services.TeamError:
+            meetings.record_outcome(team.outsider, item, "Avslå", "", None)
+        except rules.TeamError:
             pass
         else:
             raise AssertionError("an outsider recorded an outcome")

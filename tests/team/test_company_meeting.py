@@ -10,7 +10,7 @@ from lotsen.cases.models import CaseEvent
 from lotsen.extensions import db
 from lotsen.mail.models import OutboxMessage
 from lotsen.mail.services import send_due_mail
-from lotsen.team import ics, services
+from lotsen.team import company_meetings, ics, invitations, meetings
 from lotsen.team.models import Meeting
 from tests.team.helpers import ask, led_case, make_team, outbox_to
 
@@ -55,7 +55,7 @@ def unescape(text: str) -> str:
 
 def book(team, case, **overrides):
     values = {
-        "times": services.MeetingTimes(
+        "times": meetings.MeetingTimes(
             date(2026, 10, 29), time(9), time(10, 30), "Kommunhuset, rum Aspen; entré B"
         ),
         "participants": [team.builder, team.inspector],
@@ -64,7 +64,7 @@ def book(team, case, **overrides):
     }
     values.update(overrides)
     with current_app.test_request_context():
-        meeting = services.create_company_meeting(team.lead, case, **values)
+        meeting = company_meetings.create_company_meeting(team.lead, case, **values)
         db.session.commit()
     return meeting
 
@@ -73,7 +73,7 @@ def test_the_ics_has_the_required_properties_utc_times_folding_and_crlf(app):
     team = make_team()
     case = led_case(team, company_name="Café Solrosen, Lerum AB")
     meeting = book(team, case)
-    data = services.invitation_file(meeting, stamp=datetime(2026, 10, 1, 8, 0, tzinfo=UTC))
+    data = invitations.invitation_file(meeting, stamp=datetime(2026, 10, 1, 8, 0, tzinfo=UTC))
 
     lines = unfold(data)
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
@@ -85,7 +85,7 @@ def test_the_ics_has_the_required_properties_utc_times_folding_and_crlf(app):
         "BEGIN:VEVENT",
     ]
     found = properties(lines)
-    assert value(found["UID"][0]) == f"lotsen-meeting-{meeting.id}@" + services.calendar_domain()
+    assert value(found["UID"][0]) == f"lotsen-meeting-{meeting.id}@" + invitations.calendar_domain()
     assert value(found["DTSTAMP"][0]) == "20261001T080000Z"
     # 09:00–10:30 on 29 October 2026 (after the change to standard time) is 08:00–09:30 UTC.
     assert value(found["DTSTART"][0]) == "20261029T080000Z"

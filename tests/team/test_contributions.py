@@ -10,8 +10,9 @@ from sqlalchemy import select
 from lotsen.audit.models import AuditEvent
 from lotsen.cases.models import CaseEvent
 from lotsen.extensions import db
-from lotsen.team import services
+from lotsen.team import contributions, rules
 from lotsen.team.models import CaseContribution, ContributionState
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage.models import Notification
 from tests.team.helpers import ask, in_a_week, led_case, make_team, outbox_to
 
@@ -119,8 +120,8 @@ def test_only_the_lead_or_a_coordinator_asks_for_contributions(app, client, logi
     team = make_team()
     case = led_case(team)
     for someone in (team.colleague, team.builder):
-        with pytest.raises(services.TeamError):
-            services.request_contribution(someone, case, team.inspector, "Fråga?", in_a_week())
+        with pytest.raises(rules.TeamError):
+            contributions.request_contribution(someone, case, team.inspector, "Fråga?", in_a_week())
     db.session.rollback()
 
     login(user=team.colleague)
@@ -138,8 +139,8 @@ def test_only_the_contributor_answers(app, client, login):
     team = make_team()
     case = led_case(team)
     contribution = ask(case, team.lead, team.builder)
-    with pytest.raises(services.TeamError):
-        services.complete_contribution(team.lead, contribution, "Svar från fel person")
+    with pytest.raises(rules.TeamError):
+        contributions.complete_contribution(team.lead, contribution, "Svar från fel person")
     db.session.rollback()
     login(user=team.lead)
     response = client.submit(
@@ -154,7 +155,7 @@ def test_request_form_validates_in_swedish_and_keeps_the_question(app, client, l
     team = make_team()
     case = led_case(team)
     login(user=team.lead)
-    yesterday = (services.local_today() - timedelta(days=1)).isoformat()
+    yesterday = (local_today() - timedelta(days=1)).isoformat()
     response = client.submit(
         f"/arenden/{case.id}/delsvar/ny",
         {"contributor_id": team.builder.id, "question": "Behövs bygglov?", "due_on": yesterday},
@@ -191,12 +192,12 @@ def test_my_contributions_lists_counts_pages_and_says_what_to_do_when_empty(app,
 
     app.config["PAGE_SIZE"] = 2
     cases = [led_case(team, subject=f"Fråga {n}") for n in range(3)]
-    contributions = [
+    asked = [
         ask(case, team.lead, team.builder, due_on=in_a_week() + timedelta(days=n))
         for n, case in enumerate(cases)
     ]
     with current_app.test_request_context():
-        services.complete_contribution(team.builder, contributions[2], "Klart.")
+        contributions.complete_contribution(team.builder, asked[2], "Klart.")
         db.session.commit()
 
     first = client.get("/delsvar/").get_data(as_text=True)

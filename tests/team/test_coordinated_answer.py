@@ -6,14 +6,14 @@ from sqlalchemy import select
 
 from lotsen.cases.models import Case, CaseEvent, CaseStatus, Message
 from lotsen.extensions import db
-from lotsen.team import services
+from lotsen.team import contributions, coordinated_answer, queries, rules
 from tests.cases.helpers import status_path_in
 from tests.team.helpers import ask, led_case, make_team, outbox_to
 
 
 def answered(contribution, user, text):
     with current_app.test_request_context():
-        services.complete_contribution(user, contribution, text)
+        contributions.complete_contribution(user, contribution, text)
         db.session.commit()
 
 
@@ -31,7 +31,7 @@ def test_the_answer_is_prefilled_from_done_contributions_under_department_headin
     case = prepared_case(team)
     ask(case, team.lead, team.colleague, "Har vi en lokal att föreslå?")  # still open
 
-    text = services.compose_coordinated_answer(case, services.case_contributions(case))
+    text = coordinated_answer.compose_coordinated_answer(case, queries.case_contributions(case))
 
     assert text.startswith("Hej Lina Berg!")
     assert "### Bygglov\n\nVentilationen kräver bygglov." in text
@@ -103,8 +103,8 @@ def test_only_the_lead_sends_the_coordinated_answer(app, client, login):
     team = make_team()
     case = prepared_case(team)
     for someone in (team.builder, team.colleague, team.coordinator):
-        with pytest.raises(services.TeamError):
-            services.send_coordinated_answer(someone, case, "Hej!")
+        with pytest.raises(rules.TeamError):
+            coordinated_answer.send_coordinated_answer(someone, case, "Hej!")
         db.session.rollback()
     login(user=team.builder)  # a contributor may read the page, not send
     page = client.get(f"/arenden/{case.id}/samlat-svar").get_data(as_text=True)

@@ -6,14 +6,15 @@ import pytest
 from sqlalchemy import select
 
 from lotsen.extensions import db
-from lotsen.team import services
+from lotsen.team import contributions, rules
 from lotsen.team.models import CaseContribution
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage.models import Absence
 from tests.team.helpers import led_case, make_team
 
 
 def in_a_week():
-    return services.local_today() + timedelta(days=7)
+    return local_today() + timedelta(days=7)
 
 
 def test_a_coordinator_sees_the_button_and_asks_for_a_contribution(client, login):
@@ -40,8 +41,8 @@ def test_a_coordinator_cannot_ask_the_lead_or_themselves(app):
     team = make_team()
     case = led_case(team)
     for contributor in (team.lead, team.coordinator):
-        with pytest.raises(services.TeamError):
-            services.request_contribution(
+        with pytest.raises(rules.TeamError):
+            contributions.request_contribution(
                 team.coordinator, case, contributor, "Fråga?", in_a_week()
             )
 
@@ -49,7 +50,7 @@ def test_a_coordinator_cannot_ask_the_lead_or_themselves(app):
 def test_the_contributor_picker_shows_who_is_away_and_until_when(client, login):
     team = make_team()
     case = led_case(team)
-    today = services.local_today()
+    today = local_today()
     back = today + timedelta(days=4)
     db.session.add(Absence(user_id=team.inspector.id, starts_on=today, ends_on=back))
     db.session.add(

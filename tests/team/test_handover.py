@@ -6,7 +6,7 @@ from sqlalchemy import select
 from lotsen.audit.models import AuditEvent
 from lotsen.cases.models import Case, CaseEvent, CaseStatus
 from lotsen.extensions import db
-from lotsen.team import services
+from lotsen.team import handover, rules
 from lotsen.triage.models import Notification
 from tests.cases.helpers import open_case_directly
 from tests.factories import CategoryFactory
@@ -58,7 +58,7 @@ def test_the_lead_hands_over_to_another_department_and_its_new_lead(app, client,
 def test_without_a_new_lead_every_official_of_the_department_is_told(app):
     team = make_team()
     case = led_case(team)
-    services.hand_over(team.lead, case, team.environment, None, "Gäller miljötillstånd.")
+    handover.hand_over(team.lead, case, team.environment, None, "Gäller miljötillstånd.")
     db.session.commit()
     assert db.session.get(Case, case.id).lead_id is None
     assert len(outbox_to("sara@kommun.example")) == 1
@@ -69,7 +69,7 @@ def test_a_coordinator_hands_over_a_new_case_which_becomes_assigned(app):
     team = make_team()
     case, _token = open_case_directly(CategoryFactory())
     case = db.session.get(Case, case.id)
-    services.hand_over(team.coordinator, case, team.business, team.lead, "Fördelning.")
+    handover.hand_over(team.coordinator, case, team.business, team.lead, "Fördelning.")
     db.session.commit()
     assert db.session.get(Case, case.id).status == CaseStatus.ASSIGNED
 
@@ -77,12 +77,12 @@ def test_a_coordinator_hands_over_a_new_case_which_becomes_assigned(app):
 def test_handover_rules(app, client, login):
     team = make_team()
     case = led_case(team)
-    with pytest.raises(services.TeamError, match="Bara lotsen"):
-        services.hand_over(team.colleague, case, team.building, None, "Skäl")
-    with pytest.raises(services.TeamError, match="hör inte till Bygglov"):
-        services.hand_over(team.lead, case, team.building, team.inspector, "Skäl")
-    with pytest.raises(services.TeamError, match="redan"):
-        services.hand_over(team.lead, case, team.business, team.lead, "Skäl")
+    with pytest.raises(rules.TeamError, match="Bara lotsen"):
+        handover.hand_over(team.colleague, case, team.building, None, "Skäl")
+    with pytest.raises(rules.TeamError, match="hör inte till Bygglov"):
+        handover.hand_over(team.lead, case, team.building, team.inspector, "Skäl")
+    with pytest.raises(rules.TeamError, match="redan"):
+        handover.hand_over(team.lead, case, team.business, team.lead, "Skäl")
     db.session.rollback()
 
     login(user=team.lead)

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from lotsen.cases.models import CaseEvent
 from lotsen.extensions import db
-from lotsen.team import services
+from lotsen.team import meetings
 from lotsen.team.models import AgendaItem, Meeting, MeetingSeries
-from lotsen.timekeeping.calendar import current_calendar
+from lotsen.timekeeping.calendar import current_calendar, local_today
 from tests.team.helpers import ask, led_case, make_team, outbox_to
 
 
@@ -31,7 +31,7 @@ def series(team, first_on=date(2026, 10, 15), interval_weeks=2, **values) -> Mee
 
 
 def generate(today: date) -> list[Meeting]:
-    created = services.generate_meetings(today, current_calendar())
+    created = meetings.generate_meetings(today, current_calendar())
     db.session.commit()
     return created
 
@@ -145,8 +145,8 @@ def test_a_flagged_case_waits_for_the_next_meeting_and_joins_it(app, client, log
     assert twice.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(AgendaItem)) == 1
 
-    series(team, first_on=services.local_today())
-    [meeting] = generate(services.local_today())
+    series(team, first_on=local_today())
+    [meeting] = generate(local_today())
     db.session.expire_all()
     assert db.session.get(AgendaItem, item.id).meeting_id == meeting.id
     meeting_page = client.get(f"/lotsmoten/{meeting.id}").get_data(as_text=True)
@@ -158,12 +158,12 @@ def test_the_meeting_page_lists_open_contributions_and_records_outcomes(app, cli
     case = led_case(team)
     ask(case, team.lead, team.builder, "Behövs bygglov för köket?")
     with current_app.test_request_context():
-        meeting = services.create_team_meeting(
+        meeting = meetings.create_team_meeting(
             team.coordinator,
             "Lotsmöte",
-            services.MeetingTimes(services.local_today(), time(14), time(16), "Aspen"),
+            meetings.MeetingTimes(local_today(), time(14), time(16), "Aspen"),
         )
-        services.add_to_agenda(team.coordinator, case, meeting, "Samordna tillstånden")
+        meetings.add_to_agenda(team.coordinator, case, meeting, "Samordna tillstånden")
         db.session.commit()
     login(user=team.coordinator)
     page = client.get(f"/lotsmoten/{meeting.id}").get_data(as_text=True)
@@ -203,12 +203,12 @@ def test_an_outsider_sees_the_agenda_without_the_case_content(app, client, login
     case = led_case(team)
     ask(case, team.lead, team.builder, "Behövs bygglov för köket?")
     with current_app.test_request_context():
-        meeting = services.create_team_meeting(
+        meeting = meetings.create_team_meeting(
             team.coordinator,
             "Lotsmöte",
-            services.MeetingTimes(services.local_today(), time(14), time(16), "Aspen"),
+            meetings.MeetingTimes(local_today(), time(14), time(16), "Aspen"),
         )
-        services.add_to_agenda(team.coordinator, case, meeting)
+        meetings.add_to_agenda(team.coordinator, case, meeting)
         db.session.commit()
     login(user=team.outsider)
     page = client.get(f"/lotsmoten/{meeting.id}").get_data(as_text=True)
@@ -221,10 +221,10 @@ def test_the_meeting_page_runs_the_same_number_of_queries_for_any_agenda(
 ):
     team = make_team()
     with current_app.test_request_context():
-        meeting = services.create_team_meeting(
+        meeting = meetings.create_team_meeting(
             team.coordinator,
             "Lotsmöte",
-            services.MeetingTimes(services.local_today(), time(14), time(16), "Aspen"),
+            meetings.MeetingTimes(local_today(), time(14), time(16), "Aspen"),
         )
         db.session.commit()
     login(user=team.outsider)  # the policy is checked per case, in one query for the page
@@ -238,7 +238,7 @@ def test_the_meeting_page_runs_the_same_number_of_queries_for_any_agenda(
         for n in range(number):
             case = led_case(team, subject=f"Ärende {n}")
             ask(case, team.lead, team.builder)
-            services.add_to_agenda(team.coordinator, case, db.session.get(Meeting, meeting.id))
+            meetings.add_to_agenda(team.coordinator, case, db.session.get(Meeting, meeting.id))
         db.session.commit()
 
     add_cases(1)

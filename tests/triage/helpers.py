@@ -8,6 +8,7 @@ from lotsen.accounts.models import Role
 from lotsen.cases.models import Case
 from lotsen.cases.services import Submission, open_case
 from lotsen.extensions import db
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage import services
 from lotsen.triage.models import Notification
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
@@ -50,7 +51,7 @@ def routed(category=None, department=None, lead=None, involved=()):
 
 
 def away(user, days_before=1, days_after=3):
-    today = services.today()
+    today = local_today()
     services.add_absence(
         None, user, today - timedelta(days=days_before), today + timedelta(days=days_after)
     )

@@ -8,6 +8,7 @@ from lotsen.accounts.models import Role
 from lotsen.cases.models import Case, CaseStatus
 from lotsen.cases.workflow import change_status
 from lotsen.extensions import db
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage import services
 from lotsen.triage.models import Absence
 from tests.factories import CategoryFactory, DepartmentFactory
@@ -128,7 +129,7 @@ def test_an_absence_that_is_over_or_not_yet_begun_does_not_count(app):
     bygg = DepartmentFactory()
     category, _dept = routed(department=bygg)
     anna = official(bygg)
-    today = services.today()
+    today = local_today()
     services.add_absence(None, anna, today + timedelta(days=2), today + timedelta(days=9))
     db.session.commit()
     assert suggested(new_case(category)) == anna

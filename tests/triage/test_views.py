@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from lotsen.accounts.models import Role
 from lotsen.extensions import db
+from lotsen.timekeeping.calendar import local_today
 from lotsen.triage import services
 from lotsen.triage.models import Absence, SavedFilter
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
@@ -173,7 +174,7 @@ def test_a_filter_without_name_is_refused(client, login):
 
 def test_an_official_marks_themselves_away_and_removes_it(client, login):
     me = login(Role.OFFICIAL)
-    today = services.today()
+    today = local_today()
     start, end = today + timedelta(days=3), today + timedelta(days=10)
     response = client.submit(
         f"/fordelning/personal/{me.id}/franvaro",
@@ -205,7 +206,7 @@ def test_absence_errors_are_explained_and_the_form_keeps_the_input(
     client, login, start, end, message
 ):
     me = login(Role.OFFICIAL)
-    today = services.today()
+    today = local_today()
     as_text = lambda d: d if isinstance(d, str) else (today + timedelta(days=d)).isoformat()  # noqa: E731
     response = client.submit(
         f"/fordelning/personal/{me.id}/franvaro",
@@ -224,7 +225,7 @@ def test_absence_errors_are_explained_and_the_form_keeps_the_input(
 
 def test_overlapping_absence_is_refused(app):
     me = official()
-    today = services.today()
+    today = local_today()
     services.add_absence(me, me, today, today + timedelta(days=5))
     with pytest.raises(services.TriageError, match="överlappar"):
         services.add_absence(me, me, today + timedelta(days=5), today + timedelta(days=8))
@@ -248,7 +249,7 @@ def test_an_official_chooses_the_categories_they_handle(client, login):
 def test_officials_cannot_manage_a_colleague_but_coordinators_can(client, login):
     login(Role.OFFICIAL)
     colleague = official()
-    today = services.today().isoformat()
+    today = local_today().isoformat()
     data = {"absence-starts_on": today, "absence-ends_on": today}
     url = f"/fordelning/personal/{colleague.id}/franvaro"
     assert client.submit(url, data, page_url="/fordelning/franvaro").status_code == 404
