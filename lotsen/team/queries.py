@@ -19,7 +19,7 @@ from lotsen.team.models import (
     MeetingKind,
     MeetingSeries,
 )
-from lotsen.triage.services import away_until
+from lotsen.triage.queries import away_until
 
 
 def contribution_counts(user) -> dict[str, int]:

@@ -24,6 +24,7 @@ from lotsen.cases.workflow import OPEN_STATUSES, change_status
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.mail.services import MailAttachment, queue_mail
+from lotsen.notifications.services import notify_official
 from lotsen.team import ics
 from lotsen.team.models import (
     AgendaItem,
@@ -33,7 +34,6 @@ from lotsen.team.models import (
     MeetingKind,
     MeetingSeries,
 )
-from lotsen.team.notify import notify_official
 from lotsen.timekeeping.calendar import STOCKHOLM, WorkingCalendar
 from lotsen.urls import external_url
 
@@ -466,7 +466,7 @@ def generate_meetings(today: date | None = None, calendar: WorkingCalendar | Non
     Returns the meetings created now. Cases waiting for "the next team meeting" join the
     earliest upcoming one.
     """
-    from lotsen.timekeeping.calendar import current_calendar
+    from lotsen.timekeeping.queries import current_calendar
 
     today = today or local_today()
     calendar = calendar or current_calendar()

@@ -9,7 +9,7 @@ from lotsen.cases.models import CaseEvent
 from lotsen.extensions import db
 from lotsen.team import services
 from lotsen.team.models import AgendaItem, Meeting, MeetingSeries
-from lotsen.timekeeping.calendar import current_calendar
+from lotsen.timekeeping.queries import current_calendar
 from tests.team.helpers import ask, led_case, make_team, outbox_to
 
 
