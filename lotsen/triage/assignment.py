@@ -18,17 +18,8 @@ from lotsen.cases.workflow import OPEN_STATUSES, change_status
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
 from lotsen.triage.errors import TriageError
-from lotsen.triage.models import (
-    AutoAssignMode,
-    DepartmentAutoAssignment,
-    RoutingRule,
-)
-from lotsen.triage.queries import (
-    auto_assignment_of,
-    available_members,
-    is_absent,
-    workloads,
-)
+from lotsen.triage.models import AutoAssignMode, DepartmentAutoAssignment, RoutingRule
+from lotsen.triage.queries import auto_assignment_of, available_members, is_absent, workloads
 from lotsen.urls import external_url
 
 SYSTEM = "system"

@@ -11,10 +11,7 @@ from lotsen.audit.services import record
 from lotsen.cases.models import Category
 from lotsen.extensions import db
 from lotsen.triage.errors import TriageError
-from lotsen.triage.models import (
-    Absence,
-    user_categories,
-)
+from lotsen.triage.models import Absence, user_categories
 from lotsen.triage.queries import categories_handled, today
 
 

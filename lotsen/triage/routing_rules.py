@@ -10,11 +10,7 @@ from lotsen.cases.access import may_lead
 from lotsen.cases.models import Category
 from lotsen.extensions import db
 from lotsen.triage.errors import TriageError
-from lotsen.triage.models import (
-    AutoAssignMode,
-    DepartmentAutoAssignment,
-    RoutingRule,
-)
+from lotsen.triage.models import AutoAssignMode, DepartmentAutoAssignment, RoutingRule
 from lotsen.triage.queries import auto_assignment_of
 
 

@@ -8,9 +8,7 @@ from sqlalchemy import delete, select
 from lotsen.accounts.models import User
 from lotsen.extensions import db
 from lotsen.triage.errors import TriageError
-from lotsen.triage.models import (
-    SavedFilter,
-)
+from lotsen.triage.models import SavedFilter
 
 FILTER_KEYS = (
     "scope",

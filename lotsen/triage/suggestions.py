@@ -22,9 +22,7 @@ from datetime import date
 
 from lotsen.accounts.models import User
 from lotsen.cases.models import Case
-from lotsen.triage.models import (
-    RoutingRule,
-)
+from lotsen.triage.models import RoutingRule
 from lotsen.triage.queries import (
     absent_user_ids,
     categories_handled,
