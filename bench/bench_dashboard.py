@@ -673,7 +673,7 @@ class Floor:
         return tuple(walk(rows, share) for share in (0.5, 0.9))
 
     def backlog(self, params) -> list[int]:
-        from lotsen.reports.queries import AGE_BUCKETS
+        from lotsen.cases.queries import AGE_BUCKETS
 
         age = "(f.handling_minutes + f.paused_minutes)"
         whens = " ".join(
@@ -815,7 +815,8 @@ def measure(url: str, kind: str, runs: int) -> list[dict]:
 
     from lotsen.cases.models import Case
     from lotsen.extensions import db
-    from lotsen.reports.queries import ReportFilters, working_day_minutes
+    from lotsen.reports.queries import ReportFilters
+    from lotsen.timekeeping.queries import working_day_minutes
 
     app = bench_app(url)
     results = []

@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     install_request_cleaning(app)
     register_extensions(app)
     register_blueprints(app)
+    register_receivers()
     register_request_hooks(app)
     register_commands(app)
     return app
@@ -121,7 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.companies.views import bp as companies_bp
     from lotsen.main.views import bp as main_bp
     from lotsen.public.views import bp as public_bp
-    from lotsen.reports.delay import bp as delay_notices_bp
+    from lotsen.reports.delay.views import bp as delay_notices_bp
     from lotsen.reports.views import bp as reports_bp
     from lotsen.strategy.views import bp as strategy_bp
     from lotsen.survey.views import bp as survey_bp
@@ -146,6 +147,21 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(delay_notices_bp)
     public(app.view_functions["static"])
     require_login_unless_public(app)
+
+
+def register_receivers() -> None:
+    """Connect the domains that react to what happens to a case (lotsen.cases.signals).
+
+    Signals are process-wide and connecting a receiver twice keeps one connection, so every
+    app (tests create many) may call this.
+    """
+    from lotsen.notifications.receivers import register_receivers as notifications
+    from lotsen.survey.receivers import register_receivers as survey
+    from lotsen.team.receivers import register_receivers as team
+    from lotsen.triage.receivers import register_receivers as triage
+
+    for register in (triage, team, notifications, survey):
+        register()
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -8,6 +8,7 @@ from lotsen.admin import services as admin
 from lotsen.cases.models import Category
 from lotsen.companies.demo import load_demo_companies
 from lotsen.extensions import db
+from lotsen.triage.demo import load_demo_routing
 
 DEMO_PASSWORD = "lotsen-demo-2026"
 
@@ -135,7 +136,5 @@ def load_demo_data() -> list[tuple[str, str, str]]:
         logins.append((name, email, role_text))
     db.session.flush()
     load_demo_companies()
-    from lotsen.triage.demo import load_demo_routing
-
     load_demo_routing()
     return logins

@@ -2,6 +2,8 @@
 
 import wtforms
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.widgets import CheckboxInput, ListWidget
 
 TOO_LONG = _l("Talet är för stort.")
 
@@ -20,3 +22,24 @@ class IntegerField(wtforms.IntegerField):
             self.data = None
             raise ValueError(TOO_LONG)
         super().process_formdata(valuelist)
+
+
+def optional_int(value):
+    """Coerce a select's value to int; the empty 'choose…' option becomes None."""
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class CheckboxListField(wtforms.SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: only its CSRF token matters (for buttons that change state)."""

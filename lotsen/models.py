@@ -1,7 +1,6 @@
 """Imports every model module so that the metadata (and Alembic) sees the whole schema."""
 
 from lotsen.accounts.models import Department, User, UserRole, user_departments  # noqa: F401
-from lotsen.admin.models import Setting  # noqa: F401
 from lotsen.audit.models import AuditEvent  # noqa: F401
 from lotsen.cases.models import (  # noqa: F401
     Attachment,
@@ -21,13 +20,15 @@ from lotsen.companies.models import (  # noqa: F401
     Tag,
 )
 from lotsen.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
-from lotsen.strategy.models import (  # noqa: F401
+from lotsen.notifications.models import Notification  # noqa: F401
+from lotsen.programme.models import (  # noqa: F401
     StrategyAction,
     StrategyArea,
     StrategyGoal,
     StrategyTarget,
     SubGoal,
 )
+from lotsen.settings import Setting  # noqa: F401
 from lotsen.survey.models import SurveyInvitation, SurveyResponse  # noqa: F401
 from lotsen.team.models import (  # noqa: F401
     AgendaItem,
@@ -40,7 +41,6 @@ from lotsen.timekeeping.models import CaseFigures, ClosedDay, ShortenedDay  # no
 from lotsen.triage.models import (  # noqa: F401
     Absence,
     DepartmentAutoAssignment,
-    Notification,
     RoutingRule,
     SavedFilter,
     routing_rule_departments,

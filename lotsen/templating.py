@@ -7,6 +7,10 @@ from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
 from lotsen.accounts.models import Role
+from lotsen.cases.models import CaseStatus
+from lotsen.cases.rendering import render_message
+from lotsen.triage.queries import format_count, nav_counts
+from lotsen.urls import url_for_with_query
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -43,8 +47,6 @@ def navigation_for(user) -> list[tuple[str, str]]:
 
 def url_with_changes(req, changes: dict) -> str:
     """The path of `req` with its query arguments, some of them replaced or (None) removed."""
-    from lotsen.urls import url_for_with_query
-
     args = req.args.copy()
     for key, value in changes.items():
         args.pop(key, None)
@@ -67,8 +69,6 @@ def register_template_helpers(app):
     @app.template_global()
     def nav_count(endpoint):
         """The badge of a navigation item (unread notifications, cases to triage), or None."""
-        from lotsen.triage.queries import format_count, nav_counts
-
         number = nav_counts(current_user).get(endpoint)
         return format_count(number) if number else None
 
@@ -80,14 +80,10 @@ def register_template_helpers(app):
 
     @app.template_filter("message_html")
     def message_html(body):
-        from lotsen.cases.rendering import render_message
-
         return render_message(body)
 
     @app.template_global()
     def status_label(status):
-        from lotsen.cases.models import CaseStatus
-
         return CaseStatus(status).label if status else "–"
 
     @app.template_global()

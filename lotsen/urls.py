@@ -1,8 +1,10 @@
 """Absolute links for e-mail, from a web request or from a command (cron, CLI, worker)."""
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, has_request_context, url_for
+
+from lotsen.request_input import has_controls
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -23,3 +25,15 @@ def url_for_with_query(endpoint: str, query, **values) -> str:
     path = url_for(endpoint, **values)
     encoded = urlencode(list(query.items(multi=True)))
     return f"{path}?{encoded}" if encoded else path
+
+
+def safe_next_url(target: str | None) -> str:
+    """Only same-site paths are followed after log-in: no open redirect."""
+    if not target:
+        return url_for("main.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.index")
+    if "\\" in target or has_controls(target) or any(c.isspace() for c in target):
+        return url_for("main.index")
+    return target

@@ -1,5 +1,4 @@
 import hashlib
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,21 +14,9 @@ from lotsen.accounts.forms import (
 )
 from lotsen.accounts.sessions import start_session
 from lotsen.extensions import db, limiter
-from lotsen.request_input import has_controls
+from lotsen.urls import safe_next_url
 
 bp = Blueprint("accounts", __name__, url_prefix="/konto")
-
-
-def safe_next_url(target: str | None) -> str:
-    """Only same-site paths are followed after log-in: no open redirect."""
-    if not target:
-        return url_for("main.index")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.index")
-    if "\\" in target or has_controls(target) or any(c.isspace() for c in target):
-        return url_for("main.index")
-    return target
 
 
 def login_rate_limit() -> str:

@@ -5,25 +5,18 @@ from wtforms import (
     BooleanField,
     EmailField,
     SelectChoice,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from lotsen.accounts.forms import strip
 from lotsen.accounts.models import Role
 from lotsen.companies.forms import WholeNumberField
-from lotsen.form_fields import IntegerField
-from lotsen.reports.queries import working_day_minutes
-
-
-class CheckboxListField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from lotsen.form_fields import CheckboxListField, IntegerField
+from lotsen.timekeeping.queries import working_day_minutes
 
 
 class UserForm(FlaskForm):
@@ -157,7 +150,3 @@ class SettingsForm(FlaskForm):
     )
     team_phone = StringField(_l("Gruppens telefonnummer"), validators=[Length(max=40)])
     submit = SubmitField(_l("Spara inställningar"))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: only its CSRF token matters (for buttons that change state)."""

@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 
 from lotsen.accounts.models import Department
 from lotsen.accounts.services import AccountError
-from lotsen.admin.models import SETTING_DEFAULTS, Setting
 from lotsen.audit.models import AuditEvent
 from lotsen.audit.services import diff, record
 from lotsen.cases.models import Category
 from lotsen.extensions import db
+from lotsen.settings import SETTING_DEFAULTS, Setting
 from lotsen.timekeeping.services import Recomputed, recompute_after_target_change
 
 

@@ -7,10 +7,12 @@ from lotsen.accounts import services as accounts
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.admin import services
-from lotsen.admin.forms import CategoryForm, ConfirmForm, DepartmentForm, SettingsForm, UserForm
+from lotsen.admin.forms import CategoryForm, DepartmentForm, SettingsForm, UserForm
 from lotsen.audit.models import AuditEvent
+from lotsen.audit.queries import audit_history
 from lotsen.cases.models import Category
 from lotsen.extensions import db
+from lotsen.form_fields import ConfirmForm
 from lotsen.mail.models import OutboxMessage, OutboxStatus
 from lotsen.mail.services import retry_message
 from lotsen.pagination import paginate
@@ -289,17 +291,6 @@ def settings():
         flash(_("Inställningarna är sparade."), "success")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form)
-
-
-def audit_history(object_type: str, object_id: int, limit: int = 50) -> list[AuditEvent]:
-    return list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
-            .order_by(AuditEvent.id.desc())
-            .limit(limit)
-        )
-    )
 
 
 @bp.route("/logg")

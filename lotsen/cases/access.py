@@ -32,12 +32,16 @@ and sends the coordinated answer; the lead or a coordinator hands the case over 
 department.
 """
 
-from sqlalchemy import exists, or_, select
-
 from lotsen.accounts.models import Role
-from lotsen.extensions import db
+from lotsen.cases.signals import answers, cases_involving
 
 CASE_CREATOR_ROLES = (Role.OFFICIAL, Role.COORDINATOR)
+LEAD_ROLES = (Role.OFFICIAL, Role.COORDINATOR)
+
+
+def may_lead(user) -> bool:
+    """Whether `user` may be a case's lead: an active official or coordinator."""
+    return user is not None and user.active and user.has_role(*LEAD_ROLES)
 
 
 def may_create_case(user) -> bool:
@@ -53,17 +57,21 @@ def department_ids(user) -> set[int]:
     return {department.id for department in user.departments}
 
 
+def involved_case_ids(user, case_ids) -> set[int]:
+    """The ids among `case_ids` that involve `user` through other domains' work (the team's
+    contributions, asked of them or of their department): the cases_involving signal."""
+    case_ids = list(case_ids)
+    if not case_ids:
+        return set()
+    involved: set[int] = set()
+    for ids in answers(cases_involving, user, case_ids=case_ids):
+        involved.update(ids)
+    return involved
+
+
 def is_contributor_or_contributing_department(user, case) -> bool:
     """Whether `user` was asked for a contribution on `case`, or is in a department that was."""
-    from lotsen.team.models import CaseContribution
-
-    departments = department_ids(user)
-    involved = CaseContribution.contributor_id == user.id
-    if departments:
-        involved = or_(involved, CaseContribution.department_id.in_(departments))
-    return bool(
-        db.session.scalar(select(exists().where(CaseContribution.case_id == case.id, involved)))
-    )
+    return case.id in involved_case_ids(user, [case.id])
 
 
 def may_view_case(user, case) -> bool:
@@ -96,8 +104,6 @@ def may_work_on_case(user, case) -> bool:
 
 def viewable_case_ids(user, cases) -> set[int]:
     """The ids among `cases` that `user` may view, in at most one query (for lists)."""
-    from lotsen.team.models import CaseContribution
-
     cases = list(cases)
     if user is None or not user.is_authenticated:
         return set()
@@ -112,13 +118,4 @@ def viewable_case_ids(user, cases) -> set[int]:
         if case.lead_id == user.id or is_undistributed(case) or case.department_id in departments
     }
     rest = [case.id for case in cases if case.id not in visible]
-    if rest:
-        involved = CaseContribution.contributor_id == user.id
-        if departments:
-            involved = or_(involved, CaseContribution.department_id.in_(departments))
-        visible.update(
-            db.session.scalars(
-                select(CaseContribution.case_id).where(CaseContribution.case_id.in_(rest), involved)
-            )
-        )
-    return visible
+    return visible | involved_case_ids(user, rest)

@@ -29,13 +29,14 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, request
+from flask import current_app, has_request_context, request, send_file
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from lotsen.cases import virus_scan
+from lotsen.cases.models import Attachment
 from lotsen.extensions import db
 
 log = logging.getLogger(__name__)
@@ -486,8 +487,6 @@ def _remove_expired_in(folder: str, cutoff: float, report: CleanupReport) -> int
 
 def remove_orphans(report: CleanupReport, now: float | None = None, batch: int = 500) -> None:
     """Delete stored files that no attachment row names (left by a crash between the two)."""
-    from lotsen.cases.models import Attachment
-
     now = time.time() if now is None else now
     folder = upload_folder()
     candidates = {}
@@ -521,3 +520,14 @@ def clean_uploads(now: float | None = None) -> CleanupReport:
     remove_expired_pending(report, now)
     remove_orphans(report, now)
     return report
+
+
+def send_attachment(attachment):
+    """The stored file of an attachment, as a download."""
+    return send_file(
+        stored_path(attachment.stored_name),
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        max_age=0,
+    )

@@ -2,20 +2,78 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    EmailField,
     HiddenField,
     MultipleFileField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from lotsen.accounts.forms import strip
 from lotsen.cases.models import Channel
-from lotsen.form_fields import IntegerField
-from lotsen.public.forms import ContactFieldsMixin, optional_int
+from lotsen.cases.services import Submission
+from lotsen.companies.orgnr import InvalidOrgNumber, normalise_org_number
+from lotsen.form_fields import IntegerField, optional_int
+
+CONTACT_CHOICES = [
+    SelectChoice("email", _l("E-post")),
+    SelectChoice("phone", _l("Telefon")),
+]
+
+
+def valid_org_number(form, field):
+    if field.data:
+        try:
+            normalise_org_number(field.data)
+        except InvalidOrgNumber as error:
+            raise ValidationError(str(error)) from error
+
+
+class ContactFieldsMixin:
+    org_number = StringField(
+        _l("Organisationsnummer"),
+        filters=[strip],
+        validators=[Optional(), Length(max=20), valid_org_number],
+        description=_l("Till exempel 556012-5790. Lämna tomt om företaget inte är registrerat än."),
+    )
+    company_name = StringField(
+        _l("Företagets namn"), filters=[strip], validators=[Optional(), Length(max=200)]
+    )
+    submitter_name = StringField(
+        _l("Ditt namn"),
+        filters=[strip],
+        validators=[DataRequired(message=_l("Skriv ditt namn.")), Length(max=120)],
+    )
+    submitter_email = EmailField(
+        _l("E-postadress"),
+        filters=[strip],
+        validators=[
+            DataRequired(message=_l("Skriv din e-postadress så att vi kan svara dig.")),
+            Email(message=_l("Skriv en giltig e-postadress, till exempel namn@foretag.se.")),
+            Length(max=254),
+        ],
+    )
+    submitter_phone = StringField(
+        _l("Telefonnummer"), filters=[strip], validators=[Optional(), Length(max=40)]
+    )
+    preferred_contact = RadioField(
+        _l("Hur vill du helst bli kontaktad?"), choices=CONTACT_CHOICES, default="email"
+    )
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.preferred_contact.data == "phone" and not self.submitter_phone.data:
+            self.submitter_phone.errors = [
+                *self.submitter_phone.errors,
+                _l("Skriv ett telefonnummer om du vill bli uppringd."),
+            ]
+            valid = False
+        return valid
 
 
 def category_choices(categories):
@@ -151,3 +209,23 @@ class CaseFilterForm(FlaskForm):
     measured = SelectField(_l("Mätvärde"), validate_choice=False)
     sort = SelectField(_l("Sortera"), validate_choice=False)
     page_size = IntegerField(validators=[Optional()])
+
+
+def submission_from(form, files=(), channel=None, locale=None):
+    """The Submission a question form (public, or an official's registration) describes;
+    `locale` is the language the business owner used (the public form's)."""
+    raw = form.org_number.data
+    return Submission(
+        submitter_name=form.submitter_name.data,
+        submitter_email=form.submitter_email.data,
+        submitter_phone=form.submitter_phone.data,
+        company_name=form.company_name.data or "",
+        org_number=normalise_org_number(raw).value if raw else None,
+        preferred_contact=form.preferred_contact.data or "email",
+        category_id=form.category.data,
+        subject=form.subject.data,
+        description=form.description.data,
+        channel=channel or Channel.WEB,
+        files=list(files),
+        submitter_locale=locale,
+    )

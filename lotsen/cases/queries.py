@@ -3,17 +3,21 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import case, func, inspect, literal, or_, select
 from sqlalchemy.orm import defaultload, lazyload, selectinload
 
 from lotsen.accounts.models import User
-from lotsen.cases.models import Case, CaseEvent, CaseStatus, Message
+from lotsen.cases.models import Case, CaseEvent, CaseStatus, Category, Message
 from lotsen.companies.orgnr import InvalidOrgNumber, normalise_org_number
 from lotsen.extensions import db
 from lotsen.pagination import paginate
-from lotsen.reports.queries import age_bucket_expression, working_day_minutes
 from lotsen.timekeeping.calendar import STOCKHOLM
 from lotsen.timekeeping.models import CaseFigures
+from lotsen.timekeeping.queries import working_day_minutes
+
+# Ages of open cases in working days (lowest, highest; None: no upper bound), for the case
+# list's filter and the managers' backlog.
+AGE_BUCKETS = (("0–2", 0, 2), ("3–5", 3, 5), ("6–10", 6, 10), ("11–20", 11, 20), (">20", 21, None))
 
 
 def name_only(relationship):
@@ -22,6 +26,26 @@ def name_only(relationship):
     Otherwise every query that meets a user not yet in the session costs two more statements,
     and a page's number of statements would depend on who wrote what."""
     return defaultload(relationship).options(lazyload(User.role_rows), lazyload(User.departments))
+
+
+def active_categories() -> list[Category]:
+    """The categories a new case may get, in the order the forms show them."""
+    return list(
+        db.session.scalars(
+            select(Category).where(Category.active).order_by(Category.sort_order, Category.name)
+        )
+    )
+
+
+def age_bucket_expression(day_minutes: int):
+    """The index into AGE_BUCKETS of an open case, by working time since receipt."""
+    age = CaseFigures.handling_minutes + CaseFigures.paused_minutes
+    whens = [
+        (age < (highest + 1) * day_minutes, literal(index))
+        for index, (_label, _lowest, highest) in enumerate(AGE_BUCKETS)
+        if highest is not None
+    ]
+    return case(*whens, else_=literal(len(AGE_BUCKETS) - 1))
 
 
 def public_messages(case: Case) -> list[Message]:
@@ -71,7 +95,7 @@ class CaseFilters:
     department_ids: list[int] | None = None
     # Drill-down from the managers' dashboard (lotsen.reports): the cases behind one figure.
     without_department: bool = False
-    age_bucket: int | None = None  # index into lotsen.reports.queries.AGE_BUCKETS
+    age_bucket: int | None = None  # index into AGE_BUCKETS
     within_target: bool | None = None  # resolved within (True) or past (False) the target
     measured: str | None = None  # one of MEASURES: the cases a median/p90 is computed over
 

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from lotsen.cases.access import may_lead
 from lotsen.cases.attachments import StoredFile, promote_pending, store_pending, uploader_key
 from lotsen.cases.models import (
     Attachment,
@@ -24,8 +25,16 @@ from lotsen.cases.models import (
     Message,
 )
 from lotsen.cases.numbering import next_case_number
+from lotsen.cases.signals import case_opened
 from lotsen.cases.workflow import TransitionError, allowed_transitions, change_status
 from lotsen.companies.orgnr import mask_personal_numbers
+from lotsen.companies.services import (
+    CompanyData,
+    CompanyError,
+    create_company,
+    find_company,
+    resolve_merged,
+)
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
@@ -230,8 +239,6 @@ def record_event(case, actor, actor_kind, kind, reason=None, details=None) -> Ca
 def find_company_id(org_number: str | None) -> int | None:
     if not org_number:
         return None
-    from lotsen.companies.services import find_company, resolve_merged
-
     company = find_company(org_number)
     return resolve_merged(company).id if company is not None else None
 
@@ -314,9 +321,7 @@ def open_case(
     attach_files(case, message, submission.files)
     actor_kind = OFFICIAL if created_by is not None else SUBMITTER
     record_event(case, created_by, actor_kind, "created", details={"channel": case.channel})
-    from lotsen.triage.services import route_new_case
-
-    route_new_case(case, lead=lead, actor=created_by)  # department from the rule, maybe a lead
+    case_opened.send(case, lead=lead, actor=created_by)  # triage: department, maybe a lead
     token = issue_access_token(case)
     if email:
         queue_mail(
@@ -362,15 +367,28 @@ LED_STATUSES = {
 }
 
 
+def take_lead(case: Case, official) -> CaseEvent:
+    """`official` moves an unled case out of triage (a reply, a status change): they become its
+    lead, so that the case is never nobody's outside the triage queue. No mail: they know."""
+    if not may_lead(official):
+        raise CaseError(_("Ärendet behöver en lots. Be en samordnare att tilldela det."))
+    case.lead_id = official.id
+    case.lead = official
+    event = CaseEvent(
+        case_id=case.id,
+        actor_id=official.id,
+        actor_kind=OFFICIAL,
+        kind="assigned",
+        details={"lead_id": official.id, "lead": official.name, "how": "self"},
+    )
+    db.session.add(event)
+    return event
+
+
 def move_case(case: Case, actor, to_status: CaseStatus, reason: str | None = None) -> None:
     """Change the status as an official; an unled case leaving triage gets `actor` as lead."""
     if case.lead_id is None and to_status in LED_STATUSES and actor is not None:
-        from lotsen.triage.services import TriageError, take_lead
-
-        try:
-            take_lead(case, actor)
-        except TriageError as error:
-            raise CaseError(str(error)) from error
+        take_lead(case, actor)
     change_status(case, to_status, actor, reason=reason)
 
 
@@ -578,8 +596,6 @@ def masked_details(changes: dict) -> dict:
 
 def create_company_for_case(case: Case, actor):
     """Add the company a case names to the registry (its org number was unknown) and link it."""
-    from lotsen.companies.services import CompanyData, CompanyError, create_company, find_company
-
     if case.company_id is not None:
         return case.company
     if not case.org_number:

@@ -14,7 +14,7 @@ from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases import queries, services
 from lotsen.cases.access import CASE_CREATOR_ROLES, may_create_case, may_view_case, may_work_on_case
-from lotsen.cases.attachments import collect_uploads, sign_pending
+from lotsen.cases.attachments import collect_uploads, send_attachment, sign_pending
 from lotsen.cases.forms import (
     CaseFilterForm,
     DecisionRefusalForm,
@@ -24,15 +24,15 @@ from lotsen.cases.forms import (
     PublicReplyForm,
     RegisterCaseForm,
     StatusForm,
+    submission_from,
 )
 from lotsen.cases.models import Attachment, Case, CaseStatus, Category, Channel
+from lotsen.cases.queries import AGE_BUCKETS, active_categories
+from lotsen.cases.signals import answers, case_list_shown
 from lotsen.cases.workflow import TransitionError, allowed_transitions, reply_status_choices
 from lotsen.companies import services as company_services
 from lotsen.companies.orgnr import mask_personal_numbers, normalise_org_number
 from lotsen.extensions import db
-from lotsen.public.forms import submission_from
-from lotsen.public.views import active_categories, send_attachment
-from lotsen.reports.queries import AGE_BUCKETS
 from lotsen.routing import bounded_int
 from lotsen.timekeeping.calendar import local_today
 
@@ -244,15 +244,16 @@ def index():
     form = filter_form()
     filters = filters_from(form)
     page = queries.case_page(filters, request.args.get("after"), current_app.config["PAGE_SIZE"])
-    from lotsen.triage.views import case_list_extras
-
+    extras = {}
+    for answer in answers(case_list_shown, current_user._get_current_object()):
+        extras.update(answer)
     return render_template(
         "cases/index.html",
         form=form,
         page=page,
         filters=filters,
         scope=scope_of(form),
-        **case_list_extras(),
+        **extras,
     )
 
 

@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 
 from lotsen.cases.models import Case, CaseEvent, CaseStatus
+from lotsen.cases.signals import case_closed
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 
@@ -106,7 +107,5 @@ def change_status(
         case.decision_requested_on = None
         case.decision_due_on = None
     if to_status == S.CLOSED:
-        from lotsen.survey.services import invite_after_closing
-
-        invite_after_closing(case)  # the survey e-mail is queued in this same transaction
+        case_closed.send(case)  # the survey e-mail is queued in this same transaction
     return event

@@ -24,7 +24,6 @@ from markupsafe import escape
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from lotsen.admin.models import SETTING_DEFAULTS, Setting
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.logging_setup import redact
@@ -36,6 +35,7 @@ from lotsen.mail.rendering import (
     markdown_to_html,
     split_signature,
 )
+from lotsen.settings import SETTING_DEFAULTS, Setting
 
 log = logging.getLogger(__name__)
 

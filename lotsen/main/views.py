@@ -3,19 +3,18 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from lotsen.accounts.access import public
-from lotsen.accounts.views import safe_next_url
+from lotsen.accounts.models import Role
+from lotsen.cases.queries import my_open_cases, open_case_counts
 from lotsen.extensions import db
 from lotsen.timekeeping.calendar import local_today
+from lotsen.urls import safe_next_url
+from lotsen.visits.services import overdue_follow_ups
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def index():
-    from lotsen.accounts.models import Role
-    from lotsen.cases.queries import my_open_cases, open_case_counts
-    from lotsen.visits.services import overdue_follow_ups
-
     works_cases = current_user.has_role(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
     return render_template(
         "main/index.html",

@@ -8,25 +8,25 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from lotsen.accounts.access import public
 from lotsen.cases import services
-from lotsen.cases.attachments import collect_uploads, sign_pending, stored_path
-from lotsen.cases.models import Attachment, Case, Category, Message
-from lotsen.cases.queries import public_messages
-from lotsen.companies.orgnr import normalise_org_number
+from lotsen.cases.attachments import collect_uploads, send_attachment, sign_pending
+from lotsen.cases.forms import submission_from
+from lotsen.cases.models import Attachment, Case, Message
+from lotsen.cases.queries import active_categories, public_messages
+from lotsen.companies.orgnr import InvalidOrgNumber, normalise_org_number
+from lotsen.companies.services import find_company
 from lotsen.db_types import utcnow
 from lotsen.extensions import db, limiter
-from lotsen.public.forms import NewLinkForm, QuestionForm, ReplyForm, submission_from
-from lotsen.timekeeping.calendar import is_open, next_opening
+from lotsen.public.forms import NewLinkForm, QuestionForm, ReplyForm
+from lotsen.timekeeping.queries import is_open, next_opening
 
 bp = Blueprint("public", __name__)
 
@@ -35,19 +35,8 @@ def form_rate_limit() -> str:
     return current_app.config["PUBLIC_FORM_RATE_LIMIT"]
 
 
-def active_categories() -> list[Category]:
-    return list(
-        db.session.scalars(
-            select(Category).where(Category.active).order_by(Category.sort_order, Category.name)
-        )
-    )
-
-
 def registry_name_for(raw_org_number: str | None) -> str | None:
     """The registered name for a legal person's org number (never a sole trader's)."""
-    from lotsen.companies.orgnr import InvalidOrgNumber
-    from lotsen.companies.services import find_company
-
     if not raw_org_number:
         return None
     try:
@@ -187,16 +176,6 @@ def status_attachment(token, attachment_id):
     if message is None or message.is_internal:
         abort(404)
     return send_attachment(attachment)
-
-
-def send_attachment(attachment: Attachment):
-    return send_file(
-        stored_path(attachment.stored_name),
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
-        max_age=0,
-    )
 
 
 @bp.route("/status/ny-lank", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from lotsen.cases.models import CaseStatus, Channel
 from lotsen.reports import queries
 from lotsen.reports.queries import ReportFilters
 from lotsen.timekeeping.calendar import STOCKHOLM
+from lotsen.timekeeping.queries import working_day_minutes
 
 
 def table_header() -> list[str]:
@@ -85,7 +86,7 @@ def hours(minutes: int | None) -> float | None:
 def case_list(filters: ReportFilters) -> Iterator[list]:
     """The cases behind the figures: local times, Swedish names, hours and days."""
     yield case_header()
-    day = queries.working_day_minutes()
+    day = working_day_minutes()
     resolved = set(queries.RESOLVED)
     for row in queries.case_rows(filters):
         (number, received_at, status, channel, category, department) = row[:6]

@@ -29,10 +29,11 @@ from sqlalchemy import and_, case, func, literal, literal_column, select, tuple_
 
 from lotsen.accounts.models import Department
 from lotsen.cases.models import Case, CaseStatus, Category
+from lotsen.cases.queries import AGE_BUCKETS, age_bucket_expression
 from lotsen.extensions import db
-from lotsen.timekeeping.calendar import STOCKHOLM, parse_office_hours
+from lotsen.timekeeping.calendar import STOCKHOLM
 from lotsen.timekeeping.models import CaseFigures
-from lotsen.timekeeping.queries import configured_office_hours
+from lotsen.timekeeping.queries import working_day_minutes
 
 RESOLVED = (CaseStatus.ANSWERED.value, CaseStatus.CLOSED.value)
 OPEN = (
@@ -41,10 +42,9 @@ OPEN = (
     CaseStatus.IN_PROGRESS.value,
     CaseStatus.WAITING.value,
 )
+
+
 # (label, lowest age in working days, highest age or None)
-AGE_BUCKETS = (("0–2", 0, 2), ("3–5", 3, 5), ("6–10", 6, 10), ("11–20", 11, 20), (">20", 21, None))
-
-
 @dataclass
 class ReportFilters:
     date_from: date
@@ -89,19 +89,6 @@ def period_conditions(filters: ReportFilters) -> list:
     if filters.channel:
         conditions.append(Case.channel == filters.channel)
     return conditions
-
-
-def working_day_minutes() -> int:
-    """Length of the longest regular working day, to express working minutes as days."""
-    hours = parse_office_hours(configured_office_hours())
-    lengths = [
-        sum(
-            (datetime.combine(date.min, end) - datetime.combine(date.min, start)).seconds // 60
-            for start, end in windows
-        )
-        for windows in hours.values()
-    ]
-    return max(lengths, default=480) or 480
 
 
 # --- Percentiles ------------------------------------------------------------------------------
@@ -328,17 +315,6 @@ def month_figures(first: date, last: date, numbers, day_minutes: int) -> "Month"
     received, resolved, median, p90 = numbers or (0, 0, None, None)
     days = spread([None if value is None else float(value) for value in (median, p90)], day_minutes)
     return Month(first, last, received, resolved, days.median, days.p90)
-
-
-def age_bucket_expression(day_minutes: int):
-    """The index into AGE_BUCKETS of an open case, by working time since receipt."""
-    age = CaseFigures.handling_minutes + CaseFigures.paused_minutes
-    whens = [
-        (age < (highest + 1) * day_minutes, literal(index))
-        for index, (_label, _lowest, highest) in enumerate(AGE_BUCKETS)
-        if highest is not None
-    ]
-    return case(*whens, else_=literal(len(AGE_BUCKETS) - 1))
 
 
 # --- Trend and tables -------------------------------------------------------------------------

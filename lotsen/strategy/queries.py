@@ -23,9 +23,10 @@ from sqlalchemy.orm import selectinload
 
 from lotsen.companies.models import Company
 from lotsen.extensions import db
+from lotsen.programme.models import StrategyTarget
+from lotsen.programme.queries import all_areas
 from lotsen.reports import queries as report_queries
-from lotsen.strategy.models import StrategyTarget
-from lotsen.strategy.services import all_areas, target_by_key
+from lotsen.strategy.services import target_by_key
 from lotsen.timekeeping.calendar import STOCKHOLM, local_today
 from lotsen.visits.models import FollowUp, Need, Visit, VisitTopic, visit_topic_areas
 from lotsen.visits.services import coverage

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from lotsen.audit.services import diff, record
 from lotsen.extensions import db
-from lotsen.strategy.models import (
+from lotsen.programme.models import (
     StrategyAction,
     StrategyArea,
     StrategyGoal,
@@ -104,17 +104,6 @@ def goal_named(name: str) -> StrategyGoal | None:
 def current_goal() -> StrategyGoal | None:
     """The programme in force: the first goal entered."""
     return db.session.scalar(select(StrategyGoal).order_by(StrategyGoal.id).limit(1))
-
-
-def all_areas() -> list[StrategyArea]:
-    """Every strategy area, in programme order (sub-goal, then area)."""
-    return list(
-        db.session.scalars(
-            select(StrategyArea)
-            .join(StrategyArea.sub_goal)
-            .order_by(SubGoal.sort_order, SubGoal.id, StrategyArea.sort_order, StrategyArea.id)
-        )
-    )
 
 
 def target_by_key(key: str) -> StrategyTarget | None:

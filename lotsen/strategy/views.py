@@ -18,10 +18,11 @@ from sqlalchemy.orm import selectinload
 
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Role
-from lotsen.admin.views import audit_history
+from lotsen.audit.queries import audit_history
 from lotsen.db_types import utcnow
 from lotsen.exports import download
 from lotsen.extensions import db
+from lotsen.programme.models import StrategyArea, StrategyGoal, StrategyTarget, SubGoal
 from lotsen.strategy import exports, queries, services
 from lotsen.strategy.forms import (
     AreaForm,
@@ -30,7 +31,6 @@ from lotsen.strategy.forms import (
     SubGoalForm,
     TargetForm,
 )
-from lotsen.strategy.models import StrategyArea, StrategyGoal, StrategyTarget, SubGoal
 from lotsen.strategy.yearly import strategy_year
 from lotsen.timekeeping.calendar import local_today
 from lotsen.urls import url_for_with_query

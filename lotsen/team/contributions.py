@@ -13,8 +13,8 @@ from lotsen.cases import services as cases
 from lotsen.cases.models import Case
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
+from lotsen.notifications.services import notify_official
 from lotsen.team.models import CaseContribution, ContributionState
-from lotsen.team.notify import notify_official
 from lotsen.team.rules import (
     OFFICIAL,
     TeamError,

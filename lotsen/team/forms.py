@@ -20,8 +20,8 @@ from wtforms.validators import (
 )
 
 from lotsen.accounts.forms import strip
-from lotsen.admin.forms import CheckboxListField
 from lotsen.companies.forms import SwedishDateField, WholeNumberField
+from lotsen.form_fields import CheckboxListField
 
 WEB_LINK_MESSAGE = _l("Skriv en hel länk som börjar med https://.")
 

@@ -9,7 +9,7 @@ from lotsen.audit import services as audit
 from lotsen.cases import services as cases
 from lotsen.cases.models import Case, CaseStatus
 from lotsen.cases.workflow import change_status
-from lotsen.team.notify import notify_official
+from lotsen.notifications.services import notify_official
 from lotsen.team.rules import (
     OFFICIAL,
     TeamError,

@@ -15,12 +15,13 @@ from lotsen.cases.access import may_view_case
 from lotsen.cases.models import Case
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
+from lotsen.notifications.services import notify_official
 from lotsen.team.invitations import send_invitations
 from lotsen.team.models import AgendaItem, Meeting, MeetingKind, MeetingSeries
-from lotsen.team.notify import notify_official
 from lotsen.team.queries import next_team_meeting, waiting_agenda_item
 from lotsen.team.rules import OFFICIAL, WORKING_ROLES, TeamError, is_team_member, require
-from lotsen.timekeeping.calendar import WorkingCalendar, current_calendar, local_today
+from lotsen.timekeeping.calendar import WorkingCalendar, local_today
+from lotsen.timekeeping.queries import current_calendar
 
 
 @dataclass

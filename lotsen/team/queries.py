@@ -25,7 +25,7 @@ from lotsen.team.models import (
     MeetingSeries,
 )
 from lotsen.timekeeping.calendar import local_today
-from lotsen.triage.services import away_until
+from lotsen.triage.queries import away_until
 
 
 def contribution_counts(user) -> dict[str, int]:

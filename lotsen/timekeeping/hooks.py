@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from lotsen.cases.models import Case, CaseEvent
+from lotsen.timekeeping.services import ClockRow, recompute_rows
 
 TOUCHED = "timekeeping_touched_cases"
 RECOMPUTING = "timekeeping_recomputing"
@@ -47,8 +48,6 @@ def recompute_touched_cases(session: Session) -> None:
     ids = session.info.pop(TOUCHED, None)
     if not ids:
         return
-    from lotsen.timekeeping.services import ClockRow, recompute_rows
-
     session.info[RECOMPUTING] = True
     try:
         cases = [session.get(Case, case_id) for case_id in sorted(ids)]

@@ -1,14 +1,22 @@
 """Reading the calendar rules from configuration and the database."""
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app, g
 from sqlalchemy import select
 
-from lotsen.admin.models import Setting
 from lotsen.extensions import db
-from lotsen.timekeeping.calendar import DEFAULT_OFFICE_HOURS, WorkingCalendar
+from lotsen.settings import Setting
+from lotsen.timekeeping.calendar import (
+    DEFAULT_OFFICE_HOURS,
+    STOCKHOLM,
+    OfficeHours,
+    Span,
+    WorkingCalendar,
+    as_utc,
+    parse_office_hours,
+)
 from lotsen.timekeeping.models import ClosedDay, ShortenedDay
 
 OFFICE_HOURS_SETTING = "office_hours"
@@ -25,6 +33,19 @@ def configured_office_hours() -> dict:
             for day, spans in json.loads(row.value).items()
         }
     return current_app.config.get("OFFICE_HOURS") or DEFAULT_OFFICE_HOURS
+
+
+def working_day_minutes() -> int:
+    """Length of the longest regular working day, to express working minutes as days."""
+    hours = parse_office_hours(configured_office_hours())
+    lengths = [
+        sum(
+            (datetime.combine(date.min, end) - datetime.combine(date.min, start)).seconds // 60
+            for start, end in windows
+        )
+        for windows in hours.values()
+    ]
+    return max(lengths, default=480) or 480
 
 
 def office_hours_are_customised() -> bool:
@@ -66,3 +87,36 @@ def exceptions_in(model, year: int) -> list:
             .order_by(model.day)
         )
     )
+
+
+# --- The app's calendar (used by the public pages) -------------------------------------------
+
+
+def office_hours() -> OfficeHours:
+    return current_calendar().office_hours
+
+
+def is_working_day(day: date) -> bool:
+    return current_calendar().is_working_day(day)
+
+
+def opening_spans(day: date) -> list[Span]:
+    """The office's open periods on `day`, as aware local datetimes."""
+    return current_calendar().local_spans(day)
+
+
+def is_open(at: datetime) -> bool:
+    local = at.astimezone(STOCKHOLM)
+    return any(start <= local < end for start, end in opening_spans(local.date()))
+
+
+def next_opening(at: datetime) -> datetime:
+    """When the office next opens at or after `at` (at itself if it is open now)."""
+    calendar = current_calendar()
+    at = as_utc(at)
+    day = at.astimezone(STOCKHOLM).date()
+    for offset in range(0, 366):
+        for start, end in calendar.spans(day + timedelta(days=offset)):
+            if at < end:
+                return max(start, at)
+    raise ValueError("no office hours configured in the next year")

@@ -16,13 +16,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from lotsen.admin.models import Setting
 from lotsen.audit.models import AuditEvent
 from lotsen.audit.services import record
 from lotsen.cases import workflow
 from lotsen.cases.models import Case, CaseEvent, CaseStatus, Category
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
+from lotsen.settings import Setting
 from lotsen.timekeeping.calendar import STOCKHOLM, WorkingCalendar, parse_office_hours
 from lotsen.timekeeping.figures import CaseClockInput, StatusChange, compute_figures
 from lotsen.timekeeping.models import CaseFigures, ClosedDay, ShortenedDay

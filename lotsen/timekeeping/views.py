@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Role
-from lotsen.admin.forms import ConfirmForm
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
+from lotsen.form_fields import ConfirmForm
 from lotsen.routing import bounded_int
 from lotsen.timekeeping import services
 from lotsen.timekeeping.calendar import STOCKHOLM, swedish_holidays

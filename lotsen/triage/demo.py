@@ -12,7 +12,7 @@ from lotsen.accounts.models import Department, User
 from lotsen.cases.models import Category
 from lotsen.extensions import db
 from lotsen.timekeeping.calendar import local_today
-from lotsen.triage import services
+from lotsen.triage import availability, queries, routing_rules
 from lotsen.triage.models import Absence, AutoAssignMode, RoutingRule
 
 # category: (responsible department, default lead's e-mail, departments usually involved)
@@ -61,7 +61,7 @@ def load_demo_routing() -> None:
         category = categories.get(name)
         if category is None or db.session.get(RoutingRule, category.id) is not None:
             continue
-        services.save_routing_rule(
+        routing_rules.save_routing_rule(
             None,
             category,
             departments[department],
@@ -70,8 +70,8 @@ def load_demo_routing() -> None:
         )
     for email, names in COMPETENCE.items():
         user = users.get(email)
-        if user is not None and not services.categories_handled([user.id])[user.id]:
-            services.set_categories_handled(None, user, [categories[n].id for n in names])
+        if user is not None and not queries.categories_handled([user.id])[user.id]:
+            availability.set_categories_handled(None, user, [categories[n].id for n in names])
     today = local_today()
     for email, (first, last, note) in ABSENCES.items():
         user = users.get(email)
@@ -80,8 +80,8 @@ def load_demo_routing() -> None:
         ):
             continue
         starts, ends = today + timedelta(days=first), today + timedelta(days=last)
-        services.add_absence(None, user, starts, ends, note)
+        availability.add_absence(None, user, starts, ends, note)
     for name, mode in AUTO_ASSIGNMENT.items():
-        if name in departments and services.auto_assignment_of(departments[name].id) is None:
-            services.set_auto_assignment(None, departments[name], mode)
+        if name in departments and queries.auto_assignment_of(departments[name].id) is None:
+            routing_rules.set_auto_assignment(None, departments[name], mode)
     db.session.flush()

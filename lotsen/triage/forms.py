@@ -1,4 +1,6 @@
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -13,9 +15,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from lotsen.accounts.forms import strip
-from lotsen.admin.forms import CheckboxListField
-from lotsen.public.forms import optional_int
+from lotsen.form_fields import CheckboxListField, optional_int
 from lotsen.triage.models import AutoAssignMode
+from lotsen.triage.suggestions import Official
 
 
 def choose(pairs, placeholder=None) -> list[SelectChoice]:
@@ -139,3 +141,18 @@ class SavedFilterForm(FlaskForm):
     )
     query = HiddenField()
     submit = SubmitField(_l("Spara filtret"))
+
+
+def lead_label(official: Official) -> str:
+    departments = ", ".join(d.short_name or d.name for d in official.user.departments)
+    parts = [official.user.name]
+    if departments:
+        parts.append(departments)
+    parts.append(ngettext("%(num)d öppen", "%(num)d öppna", official.load))
+    if official.absent:
+        parts.append(_("frånvarande"))
+    return " · ".join(parts)
+
+
+def lead_choices(officials) -> list[tuple[int, str]]:
+    return [(official.id, lead_label(official)) for official in officials]

@@ -1,27 +1,39 @@
-"""Read side of triage: the queue, the view counts, notifications, absences, routing overview.
+"""Read side of triage: the queue, the view counts, absences, routing overview, and who can lead,
+who is away and how loaded each official is (what suggestions and assignment weigh).
 
 Every list is keyset-paginated over an index; counts are capped (COUNT over a LIMITed subquery),
 so no page grows with the number of cases kept.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app, g
 from sqlalchemy import func, inspect, literal, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
-from lotsen.accounts.models import Department, Role
+from lotsen.accounts.models import Department, Role, User, UserRole, user_departments
+from lotsen.cases.access import LEAD_ROLES
 from lotsen.cases.models import Case, CaseStatus, Category
+from lotsen.cases.workflow import OPEN_STATUSES
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
+from lotsen.notifications.models import Notification
 from lotsen.pagination import Page, paginate
+from lotsen.team.models import CaseContribution, ContributionState
 from lotsen.timekeeping.calendar import local_today, working_minutes
 from lotsen.timekeeping.models import Clock
-from lotsen.triage.models import Absence, DepartmentAutoAssignment, Notification, RoutingRule
-from lotsen.triage.services import OPEN
+from lotsen.triage.models import (
+    Absence,
+    DepartmentAutoAssignment,
+    RoutingRule,
+    SavedFilter,
+    user_categories,
+)
 
+OPEN = sorted(OPEN_STATUSES)
 COUNT_CAP = 999  # "999+" beyond this: a count never scans more than this many index entries
 
 
@@ -121,8 +133,6 @@ def view_counts(user) -> dict[str, int]:
 
 def open_contributions_of(user):
     """The contributions `user` still has to answer."""
-    from lotsen.team.models import CaseContribution, ContributionState
-
     return select(CaseContribution.id).where(
         CaseContribution.contributor_id == user.id,
         CaseContribution.state == ContributionState.REQUESTED,
@@ -160,12 +170,7 @@ def format_count(number: int) -> str:
     return f"{COUNT_CAP}+" if number > COUNT_CAP else str(number)
 
 
-# --- Notifications, absences, saved filters -----------------------------------------------
-
-
-def notifications_page(user, cursor: str | None, per_page: int) -> Page:
-    query = select(Notification).where(Notification.user_id == user.id)
-    return paginate(query, Notification.id, Notification.id, cursor, per_page, descending=True)
+# --- Absences, saved filters -----------------------------------------------
 
 
 def absences_of(user) -> list[Absence]:
@@ -191,7 +196,6 @@ def current_and_coming_absences() -> list[Absence]:
 
 
 def saved_filters_of(user):
-    from lotsen.triage.models import SavedFilter
 
     return list(
         db.session.scalars(
@@ -201,8 +205,6 @@ def saved_filters_of(user):
 
 
 def handled_category_ids(user) -> list[int]:
-    from lotsen.triage.services import categories_handled
-
     return sorted(categories_handled([user.id])[user.id])
 
 
@@ -237,9 +239,113 @@ def active_departments() -> list[Department]:
     )
 
 
-def active_categories() -> list[Category]:
+# --- Who can lead, who is away, how loaded ------------------------------------------------
+
+
+# --- Who can lead, who is away, how loaded ------------------------------------------------------
+
+
+def lead_candidates() -> list[User]:
+    """Every active official or coordinator, by name (roles and departments eagerly loaded)."""
+    has_lead_role = select(UserRole.user_id).where(UserRole.role.in_([r.value for r in LEAD_ROLES]))
     return list(
         db.session.scalars(
-            select(Category).where(Category.active).order_by(Category.sort_order, Category.name)
+            select(User).where(User.active, User.id.in_(has_lead_role)).order_by(User.name, User.id)
         )
     )
+
+
+def absent_user_ids(day: date | None = None, user_ids: Iterable[int] | None = None) -> set[int]:
+    """Ids of the users away on `day` (default today)."""
+    day = day or local_today()
+    query = select(Absence.user_id).where(Absence.starts_on <= day, Absence.ends_on >= day)
+    if user_ids is not None:
+        query = query.where(Absence.user_id.in_(list(user_ids)))
+    return set(db.session.scalars(query))
+
+
+def away_until(user_ids: Iterable[int], day: date | None = None) -> dict[int, date]:
+    """The users away on `day` (default today), each with the last day of that absence."""
+    day = day or local_today()
+    rows = db.session.execute(
+        select(Absence.user_id, func.max(Absence.ends_on))
+        .where(
+            Absence.starts_on <= day, Absence.ends_on >= day, Absence.user_id.in_(list(user_ids))
+        )
+        .group_by(Absence.user_id)
+    )
+    return dict(rows.all())
+
+
+def is_absent(user: User, day: date | None = None) -> bool:
+    return user.id in absent_user_ids(day, [user.id])
+
+
+def open_case_counts(user_ids: Sequence[int]) -> dict[int, int]:
+    """Open cases led by each user, in one grouped query (index ix_cases_lead_status)."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(Case.lead_id, func.count())
+        .where(Case.lead_id.in_(list(user_ids)), Case.status.in_(OPEN))
+        .group_by(Case.lead_id)
+    )
+    return dict(rows.all())
+
+
+def open_contribution_counts(user_ids: Sequence[int]) -> dict[int, int]:
+    """Open contributions (delsvar asked of them, not yet done or declined) per user."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        select(CaseContribution.contributor_id, func.count())
+        .where(
+            CaseContribution.contributor_id.in_(list(user_ids)),
+            CaseContribution.state == ContributionState.REQUESTED,
+        )
+        .group_by(CaseContribution.contributor_id)
+    )
+    return dict(rows.all())
+
+
+def workloads(user_ids: Sequence[int]) -> dict[int, int]:
+    """Open items on each user's desk: open cases as lead + open contributions. Two queries."""
+    cases = open_case_counts(user_ids)
+    contributions = open_contribution_counts(user_ids)
+    return {uid: cases.get(uid, 0) + contributions.get(uid, 0) for uid in user_ids}
+
+
+def categories_handled(user_ids: Sequence[int]) -> dict[int, set[int]]:
+    handled: dict[int, set[int]] = {uid: set() for uid in user_ids}
+    if user_ids:
+        rows = db.session.execute(
+            select(user_categories.c.user_id, user_categories.c.category_id).where(
+                user_categories.c.user_id.in_(list(user_ids))
+            )
+        )
+        for user_id, category_id in rows:
+            handled[user_id].add(category_id)
+    return handled
+
+
+def rules_for(category_ids: Iterable[int]) -> dict[int, RoutingRule]:
+    ids = sorted(set(category_ids))
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(RoutingRule).where(RoutingRule.category_id.in_(ids)))
+    return {rule.category_id: rule for rule in rows}
+
+
+def auto_assignment_of(department_id: int) -> DepartmentAutoAssignment | None:
+    return db.session.get(DepartmentAutoAssignment, department_id)
+
+
+def available_members(department_id: int, day: date | None = None) -> list[User]:
+    """Active officials and coordinators of the department who are not away, by id."""
+    members = select(user_departments.c.user_id).where(
+        user_departments.c.department_id == department_id
+    )
+    member_ids = set(db.session.scalars(members))
+    users = [u for u in lead_candidates() if u.id in member_ids]
+    away = absent_user_ids(day, [u.id for u in users])
+    return sorted((u for u in users if u.id not in away), key=lambda u: u.id)

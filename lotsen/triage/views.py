@@ -10,10 +10,22 @@ from sqlalchemy.orm.exc import StaleDataError
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases.models import Case, Category
+from lotsen.cases.queries import active_categories
 from lotsen.extensions import db
+from lotsen.notifications import queries as notification_queries
+from lotsen.notifications import services as notification_services
+from lotsen.notifications.models import Notification
 from lotsen.routing import bounded_int
 from lotsen.timekeeping.queries import current_calendar
-from lotsen.triage import queries, services
+from lotsen.triage import (
+    assignment,
+    availability,
+    errors,
+    queries,
+    routing_rules,
+    saved_filters,
+    suggestions,
+)
 from lotsen.triage.forms import (
     AbsenceForm,
     AutoAssignForm,
@@ -22,8 +34,9 @@ from lotsen.triage.forms import (
     ReassignForm,
     RoutingRuleForm,
     SavedFilterForm,
+    lead_choices,
 )
-from lotsen.triage.models import Absence, Notification, RoutingRule
+from lotsen.triage.models import Absence, RoutingRule
 
 bp = Blueprint("triage", __name__, url_prefix="/fordelning")
 coordinators = roles_required(Role.COORDINATOR, Role.ADMIN)
@@ -32,21 +45,6 @@ everyone = roles_required(*Role)
 leads = roles_required(Role.OFFICIAL, Role.COORDINATOR)
 case_readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
 self_or_coordinator = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.ADMIN)
-
-
-def lead_label(official: services.Official) -> str:
-    departments = ", ".join(d.short_name or d.name for d in official.user.departments)
-    parts = [official.user.name]
-    if departments:
-        parts.append(departments)
-    parts.append(ngettext("%(num)d öppen", "%(num)d öppna", official.load))
-    if official.absent:
-        parts.append(_("frånvarande"))
-    return " · ".join(parts)
-
-
-def lead_choices(officials) -> list[tuple[int, str]]:
-    return [(official.id, lead_label(official)) for official in officials]
 
 
 @bp.app_template_global("working_duration")
@@ -66,36 +64,18 @@ def working_duration(minutes: int) -> str:
 
 @bp.app_template_global("assignment_how")
 def assignment_how(how: str | None) -> str:
-    return services.describe_how(how)
-
-
-# --- Views used by the case list (cases.index) ----------------------------------------------
-
-
-def case_list_extras() -> dict:
-    """Saved filters, view counts and (for coordinators) the bulk reassignment form."""
-    extras = {
-        "view_counts": queries.cached_view_counts(current_user),
-        "saved_filters": queries.saved_filters_of(current_user),
-        "filter_form": SavedFilterForm(prefix="filter"),
-        "bulk_form": None,
-    }
-    if current_user.has_role(Role.COORDINATOR, Role.ADMIN):
-        extras["bulk_form"] = BulkReassignForm(
-            prefix="bulk", leads=lead_choices(services.officials())
-        )
-    return extras
+    return assignment.describe_how(how)
 
 
 @bp.route("/filter", methods=["POST"])
 @case_readers
 def save_filter():
     form = SavedFilterForm(prefix="filter")
-    back = url_for("cases.index") + "?" + services.clean_query(form.query.data or "")
+    back = url_for("cases.index") + "?" + saved_filters.clean_query(form.query.data or "")
     if form.validate_on_submit():
         try:
-            services.save_filter(current_user, form.name.data, form.query.data or "")
-        except services.TriageError as error:
+            saved_filters.save_filter(current_user, form.name.data, form.query.data or "")
+        except errors.TriageError as error:
             flash(str(error), "error")
         else:
             db.session.commit()
@@ -108,7 +88,7 @@ def save_filter():
 @bp.route("/filter/<int:filter_id>/ta-bort", methods=["POST"])
 @case_readers
 def delete_filter(filter_id):
-    if not services.delete_filter(current_user, filter_id):
+    if not saved_filters.delete_filter(current_user, filter_id):
         abort(404)
     db.session.commit()
     flash(_("Filtret är borttaget."), "success")
@@ -125,14 +105,14 @@ def queue():
     page = queries.triage_page(
         request.args.get("after"), current_app.config["PAGE_SIZE"], department_id
     )
-    officials = services.officials()
+    officials = suggestions.officials()
     calendar = current_calendar()
     return render_template(
         "triage/queue.html",
         page=page,
         department_id=department_id,
         departments=queries.active_departments(),
-        suggestions=services.suggestions_for(page.items, officials),
+        suggestions=suggestions.suggestions_for(page.items, officials),
         countdowns={case.id: queries.countdown(case, calendar) for case in page.items},
         leads=lead_choices(officials),
         officials=officials,
@@ -141,8 +121,8 @@ def queue():
 
 
 def render_assign_page(case: Case, form: ReassignForm, officials, status=200):
-    ranked = services.rank(
-        officials, case, services.rules_for([case.category_id]).get(case.category_id)
+    ranked = suggestions.rank(
+        officials, case, queries.rules_for([case.category_id]).get(case.category_id)
     )
     return (
         render_template("triage/assign.html", case=case, form=form, ranked=ranked[:5]),
@@ -155,20 +135,20 @@ def render_assign_page(case: Case, form: ReassignForm, officials, status=200):
 def assign(case_id):
     """Assign or reassign one case (from the triage queue, or the page of its own)."""
     case = db.get_or_404(Case, case_id)
-    officials = services.officials()
+    officials = suggestions.officials()
     form = ReassignForm(leads=lead_choices(officials))
     from_queue = request.form.get("from") == "queue"
     if request.method == "GET":
         form.version.data = str(case.version)
-        suggestion = services.suggest_lead(case, officials)
+        suggestion = suggestions.suggest_lead(case, officials)
         form.lead.data = suggestion.official.id if suggestion and not case.lead_id else None
     elif form.validate_on_submit():
         lead = db.session.get(User, form.lead.data)
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
         try:
-            services.assign_case(case, lead, current_user, form.reason.data, "manual", version)
+            assignment.assign_case(case, lead, current_user, form.reason.data, "manual", version)
             db.session.commit()
-        except services.TriageError as error:
+        except errors.TriageError as error:
             db.session.rollback()
             if from_queue:
                 flash(str(error), "error")
@@ -204,13 +184,15 @@ def assign(case_id):
 @coordinators
 def bulk_reassign():
     """Move the cases ticked in a case list to another lead, with a reason."""
-    officials = services.officials()
+    officials = suggestions.officials()
     form = BulkReassignForm(prefix="bulk", leads=lead_choices(officials))
     if form.validate_on_submit():
         lead = db.session.get(User, form.lead.data)
         try:
-            moved = services.bulk_reassign(form.case_ids.data, lead, current_user, form.reason.data)
-        except services.TriageError as error:
+            moved = assignment.bulk_reassign(
+                form.case_ids.data, lead, current_user, form.reason.data
+            )
+        except errors.TriageError as error:
             db.session.rollback()
             form.case_ids.errors = [*form.case_ids.errors, str(error)]
         else:
@@ -239,7 +221,7 @@ def bulk_reassign():
 @bp.route("/notiser")
 @everyone
 def notifications():
-    page = queries.notifications_page(
+    page = notification_queries.notifications_page(
         current_user, request.args.get("after"), current_app.config["PAGE_SIZE"]
     )
     return render_template(
@@ -255,7 +237,7 @@ def mark_read(notification_id):
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != current_user.id:
         abort(404)
-    services.mark_read(current_user, notification_id)
+    notification_services.mark_read(current_user, notification_id)
     db.session.commit()
     if request.form.get("open") and notification.case_id:
         return redirect(url_for("cases.show", case_id=notification.case_id))
@@ -265,7 +247,7 @@ def mark_read(notification_id):
 @bp.route("/notiser/alla-lasta", methods=["POST"])
 @everyone
 def mark_all_read():
-    count = services.mark_all_read(current_user)
+    count = notification_services.mark_all_read(current_user)
     db.session.commit()
     flash(
         ngettext("%(num)d notis markerad som läst.", "%(num)d notiser markerade som lästa.", count),
@@ -282,7 +264,7 @@ def may_manage(user: User) -> bool:
 
 
 def render_availability(user: User, competence_form=None, absence_form=None, status=200):
-    categories = queries.active_categories()
+    categories = active_categories()
     if competence_form is None:
         competence_form = CompetenceForm(prefix="competence", categories=categories)
         competence_form.categories.data = queries.handled_category_ids(user)
@@ -324,7 +306,7 @@ def my_availability():
 def team():
     return render_template(
         "triage/team.html",
-        officials=services.officials(),
+        officials=suggestions.officials(),
         absences=queries.current_and_coming_absences(),
     )
 
@@ -339,10 +321,10 @@ def official(user_id):
 @self_or_coordinator
 def save_competence(user_id):
     user = managed_user_or_404(user_id)
-    form = CompetenceForm(prefix="competence", categories=queries.active_categories())
+    form = CompetenceForm(prefix="competence", categories=active_categories())
     if not form.validate_on_submit():
         return render_availability(user, competence_form=form, status=400)
-    services.set_categories_handled(current_user, user, form.categories.data)
+    availability.set_categories_handled(current_user, user, form.categories.data)
     db.session.commit()
     flash(_("Kategorierna är sparade."), "success")
     return back_to(user)
@@ -355,10 +337,10 @@ def add_absence(user_id):
     form = AbsenceForm(prefix="absence")
     if form.validate_on_submit():
         try:
-            services.add_absence(
+            availability.add_absence(
                 current_user, user, form.starts_on.data, form.ends_on.data, form.note.data
             )
-        except services.TriageError as error:
+        except errors.TriageError as error:
             db.session.rollback()
             form.ends_on.errors = [*form.ends_on.errors, str(error)]
         else:
@@ -373,7 +355,7 @@ def add_absence(user_id):
 def delete_absence(absence_id):
     absence = db.get_or_404(Absence, absence_id)
     user = managed_user_or_404(absence.user_id)
-    services.delete_absence(current_user, absence)
+    availability.delete_absence(current_user, absence)
     db.session.commit()
     flash(_("Frånvaron är borttagen."), "success")
     return back_to(user)
@@ -401,7 +383,7 @@ def edit_rule(category_id):
     category = db.get_or_404(Category, category_id)
     rule = db.session.get(RoutingRule, category_id)
     form = RoutingRuleForm(
-        departments=queries.active_departments(), leads=services.lead_candidates()
+        departments=queries.active_departments(), leads=queries.lead_candidates()
     )
     if request.method == "GET" and rule is not None:
         form.department.data = rule.department_id
@@ -413,14 +395,14 @@ def edit_rule(category_id):
         ).all()
         lead = db.session.get(User, form.default_lead.data) if form.default_lead.data else None
         try:
-            services.save_routing_rule(
+            routing_rules.save_routing_rule(
                 current_user,
                 category,
                 db.session.get(Department, form.department.data),
                 lead,
                 involved,
             )
-        except services.TriageError as error:
+        except errors.TriageError as error:
             db.session.rollback()
             form.default_lead.errors = [*form.default_lead.errors, str(error)]
         else:
@@ -438,8 +420,8 @@ def set_auto_assignment(department_id):
     form = AutoAssignForm(prefix=f"auto-{department.id}")
     if form.validate_on_submit():
         try:
-            services.set_auto_assignment(current_user, department, form.mode.data)
-        except services.TriageError as error:
+            routing_rules.set_auto_assignment(current_user, department, form.mode.data)
+        except errors.TriageError as error:
             flash(str(error), "error")
         else:
             db.session.commit()

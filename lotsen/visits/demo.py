@@ -18,7 +18,7 @@ from lotsen.accounts.models import User
 from lotsen.cases.models import Category
 from lotsen.companies.models import Company
 from lotsen.extensions import db
-from lotsen.strategy.models import StrategyArea
+from lotsen.programme.models import StrategyArea
 from lotsen.timekeeping.calendar import STOCKHOLM
 from lotsen.visits import services
 from lotsen.visits.models import Need, Visit

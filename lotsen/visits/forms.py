@@ -12,9 +12,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from lotsen.accounts.forms import strip
-from lotsen.admin.forms import CheckboxListField
 from lotsen.companies.forms import SwedishDateField, WholeNumberField
-from lotsen.public.forms import optional_int
+from lotsen.form_fields import CheckboxListField, optional_int
 from lotsen.visits.models import Need
 
 

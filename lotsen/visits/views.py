@@ -10,8 +10,9 @@ from sqlalchemy.orm import selectinload
 
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Role, User
-from lotsen.admin.views import audit_history
+from lotsen.audit.queries import audit_history
 from lotsen.cases.access import may_create_case
+from lotsen.cases.queries import active_categories
 from lotsen.companies.models import Company
 from lotsen.companies.orgnr import InvalidOrgNumber, normalise_org_number
 from lotsen.companies.services import CompanyError, find_company, look_up_personal_number
@@ -19,9 +20,8 @@ from lotsen.companies.sni import SECTIONS
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.pagination import paginate
-from lotsen.public.views import active_categories
-from lotsen.strategy.models import StrategyArea
-from lotsen.strategy.services import all_areas
+from lotsen.programme.models import StrategyArea
+from lotsen.programme.queries import all_areas
 from lotsen.visits import services
 from lotsen.visits.forms import ConfirmForm, FollowUpCaseForm, FollowUpForm, TopicForm, VisitForm
 from lotsen.visits.models import FollowUp, Visit

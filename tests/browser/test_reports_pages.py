@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lotsen.accounts.models import Role
-from lotsen.reports.delay import local_today
+from lotsen.reports.delay.services import local_today
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 from tests.reports.helpers import case_with_figures
 from tests.timekeeping.helpers import local

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from lotsen.accounts.models import Role
 from lotsen.extensions import db
+from lotsen.programme.queries import all_areas
 from lotsen.strategy import services
 from tests.factories import CategoryFactory, UserFactory
 
@@ -21,7 +22,7 @@ def test_strategy_pages_have_no_accessibility_violations(
     page.goto(live_server("/strategi/"))
     expect(page.locator("h1")).to_have_text("Näringslivsstrategi")
     axe(page)
-    area = services.all_areas()[0]
+    area = all_areas()[0]
     page.goto(live_server(f"/strategi/omraden/{area.id}"))
     page.locator("#name").fill("")
     page.locator("#name").press("Enter")
@@ -54,7 +55,7 @@ def test_strategy_dashboard_and_yearly_section_have_no_accessibility_violations(
             employees_in_three_years=40,
         )
         visit = visits.save_visit(None, None, data)
-        visits.add_topic(None, visit, "Behöver mark", [services.all_areas()[3]], ["mark"])
+        visits.add_topic(None, visit, "Behöver mark", [all_areas()[3]], ["mark"])
     follow_up = visits.add_follow_up(
         None, visit, "Skicka lista över tomter", manager, now.date() - timedelta(days=3)
     )

@@ -9,7 +9,7 @@ from lotsen.accounts.models import Role
 from lotsen.cases.models import Case, CaseStatus
 from lotsen.extensions import db
 from lotsen.timekeeping.calendar import local_today
-from lotsen.triage import services
+from lotsen.triage import assignment, availability, saved_filters
 from tests.browser.helpers import focused, tab_to
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 from tests.triage.helpers import new_case, official, routed
@@ -51,10 +51,10 @@ def test_triage_pages_have_no_accessibility_violations(app, live_server, page, a
     coordinator = official(bygg, name="Karin Lindqvist", roles=[Role.COORDINATOR, Role.OFFICIAL])
     colleague = official(bygg, name="Erik Johansson", categories=[category])
     today = local_today()
-    services.add_absence(None, colleague, today, today + timedelta(days=4), "Kurs i Borås")
+    availability.add_absence(None, colleague, today, today + timedelta(days=4), "Kurs i Borås")
     cases = [new_case(category, subject=f"Skylt {n}") for n in range(3)]
-    services.assign_case(cases[0], coordinator, None)
-    services.save_filter(coordinator, "Mina bygglov", "scope=mine&status=all")
+    assignment.assign_case(cases[0], coordinator, None)
+    saved_filters.save_filter(coordinator, "Mina bygglov", "scope=mine&status=all")
     db.session.commit()
     browser_login(page, live_server, coordinator)
     expect(page.locator(".main-nav")).to_contain_text("Notiser 1")

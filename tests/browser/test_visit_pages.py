@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from lotsen.accounts.models import Role
 from lotsen.extensions import db
+from lotsen.programme.queries import all_areas
 from lotsen.strategy import services as strategy
 from lotsen.visits import services
 from tests.companies.helpers import make_company
@@ -29,7 +30,7 @@ def test_visit_pages_have_no_accessibility_violations(app, live_server, page, ax
         needs=["land"],
     )
     visit = services.save_visit(official, None, data)
-    services.add_topic(official, visit, "Behöver mark", strategy.all_areas()[:1], ["mark"])
+    services.add_topic(official, visit, "Behöver mark", all_areas()[:1], ["mark"])
     services.add_follow_up(
         official, visit, "Ta fram tomter", official, datetime.now(UTC).date() - timedelta(days=3)
     )

@@ -239,7 +239,7 @@ def test_waiting_for_the_company_needs_a_message_which_is_sent_to_them(client, l
 
 
 def test_the_delay_notice_cites_12_paragraph_for_the_right_to_a_decision(app):
-    from lotsen.reports.delay import notice_text
+    from lotsen.reports.delay.services import notice_text
 
     case, _token = open_case_directly(CategoryFactory())
     with app.test_request_context():

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from lotsen import exports
 from lotsen.accounts.models import Role
 from lotsen.extensions import db
+from lotsen.programme.queries import all_areas
 from lotsen.reports.exports import EXPORTS as REPORT_EXPORTS
 from lotsen.strategy import services as strategy
 from lotsen.strategy.exports import EXPORTS as STRATEGY_EXPORTS
@@ -32,7 +33,7 @@ PERIOD = "date_from=2020-01-01&date_to=2030-12-31"
 
 def poisoned_data():
     strategy.load_demo_strategy()
-    area = strategy.all_areas()[0]
+    area = all_areas()[0]
     area.name = POISON["area"]
     db.session.commit()
     now = datetime.now(UTC)

@@ -8,7 +8,7 @@ from lotsen.accounts.models import Role
 from lotsen.cases.models import Case, CaseEvent, Message
 from lotsen.extensions import db
 from lotsen.mail.models import OutboxMessage
-from lotsen.reports.delay import local_today
+from lotsen.reports.delay.services import local_today
 from tests.cases.helpers import open_case_directly
 from tests.factories import CategoryFactory, UserFactory
 from tests.timekeeping.helpers import local

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from lotsen.accounts.models import Role
 from lotsen.extensions import db
+from lotsen.programme.queries import all_areas
 from lotsen.strategy import queries
 from lotsen.strategy import services as strategy
 from lotsen.visits import services as visits
@@ -39,7 +40,7 @@ def load_lerum():
 
 
 def area(name_start: str):
-    return next(a for a in strategy.all_areas() if a.name.startswith(name_start))
+    return next(a for a in all_areas() if a.name.startswith(name_start))
 
 
 # --- Coverage ---------------------------------------------------------------------------------

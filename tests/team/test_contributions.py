@@ -10,10 +10,10 @@ from sqlalchemy import select
 from lotsen.audit.models import AuditEvent
 from lotsen.cases.models import CaseEvent
 from lotsen.extensions import db
+from lotsen.notifications.models import Notification
 from lotsen.team import contributions, rules
 from lotsen.team.models import CaseContribution, ContributionState
 from lotsen.timekeeping.calendar import local_today
-from lotsen.triage.models import Notification
 from tests.team.helpers import ask, in_a_week, led_case, make_team, outbox_to
 
 

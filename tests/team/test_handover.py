@@ -6,8 +6,8 @@ from sqlalchemy import select
 from lotsen.audit.models import AuditEvent
 from lotsen.cases.models import Case, CaseEvent, CaseStatus
 from lotsen.extensions import db
+from lotsen.notifications.models import Notification
 from lotsen.team import handover, rules
-from lotsen.triage.models import Notification
 from tests.cases.helpers import open_case_directly
 from tests.factories import CategoryFactory
 from tests.team.helpers import led_case, make_team, outbox_to

@@ -9,7 +9,8 @@ from lotsen.cases.models import CaseEvent
 from lotsen.extensions import db
 from lotsen.team import meetings
 from lotsen.team.models import AgendaItem, Meeting, MeetingSeries
-from lotsen.timekeeping.calendar import current_calendar, local_today
+from lotsen.timekeeping.calendar import local_today
+from lotsen.timekeeping.queries import current_calendar
 from tests.team.helpers import ask, led_case, make_team, outbox_to
 
 

@@ -11,15 +11,15 @@ from lotsen.cases.models import CaseStatus
 from lotsen.cases.workflow import change_status
 from lotsen.extensions import db
 from lotsen.timekeeping import services
-from lotsen.timekeeping.calendar import (
+from lotsen.timekeeping.calendar import working_minutes
+from lotsen.timekeeping.models import CaseFigures
+from lotsen.timekeeping.queries import (
+    current_calendar,
     is_open,
     is_working_day,
     next_opening,
     opening_spans,
-    working_minutes,
 )
-from lotsen.timekeeping.models import CaseFigures
-from lotsen.timekeeping.queries import current_calendar
 from tests.cases.helpers import open_case_directly
 from tests.factories import CategoryFactory, UserFactory
 from tests.timekeeping.helpers import local, pin_status_events, stored_figures

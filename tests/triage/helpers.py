@@ -8,9 +8,9 @@ from lotsen.accounts.models import Role
 from lotsen.cases.models import Case
 from lotsen.cases.services import Submission, open_case
 from lotsen.extensions import db
+from lotsen.notifications.models import Notification
 from lotsen.timekeeping.calendar import local_today
-from lotsen.triage import services
-from lotsen.triage.models import Notification
+from lotsen.triage import availability, routing_rules
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 
 counter = {"case": 0}
@@ -21,7 +21,7 @@ def official(*departments, roles=(Role.OFFICIAL,), categories=(), **kwargs):
     user.departments = list(departments)
     db.session.commit()
     if categories:
-        services.set_categories_handled(None, user, [c.id for c in categories])
+        availability.set_categories_handled(None, user, [c.id for c in categories])
         db.session.commit()
     return user
 
@@ -45,14 +45,14 @@ def routed(category=None, department=None, lead=None, involved=()):
     category = category or CategoryFactory()
     department = department or DepartmentFactory()
     admin = UserFactory(roles=[Role.ADMIN])
-    services.save_routing_rule(admin, category, department, lead, list(involved))
+    routing_rules.save_routing_rule(admin, category, department, lead, list(involved))
     db.session.commit()
     return category, department
 
 
 def away(user, days_before=1, days_after=3):
     today = local_today()
-    services.add_absence(
+    availability.add_absence(
         None, user, today - timedelta(days=days_before), today + timedelta(days=days_after)
     )
     db.session.commit()

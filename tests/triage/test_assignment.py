@@ -8,7 +8,7 @@ from sqlalchemy import select
 from lotsen.accounts.models import Role
 from lotsen.cases.models import Case, CaseEvent, CaseStatus
 from lotsen.extensions import db
-from lotsen.triage import services
+from lotsen.triage import assignment, errors
 from tests.cases.helpers import mails_to
 from tests.factories import CategoryFactory, DepartmentFactory
 from tests.triage.helpers import new_case, notifications_of, official, routed
@@ -35,7 +35,7 @@ def test_the_queue_lists_new_cases_oldest_first_with_suggestion_and_countdown(cl
     first = new_case(category, subject="Skylt vid E20")
     second = new_case(CategoryFactory(name="Upphandling"), company_name="Eks Åkeri AB")
     taken = new_case(category)
-    services.assign_case(taken, anna, None)
+    assignment.assign_case(taken, anna, None)
     db.session.commit()
     page = client.get("/fordelning/").get_data(as_text=True)
     assert page.index(first.number) < page.index(second.number)
@@ -76,7 +76,7 @@ def test_assigning_a_case_someone_already_took_is_refused(client, login):
     anna, bo = official(name="Anna Alm"), official(name="Bo Berg")
     case = new_case(CategoryFactory())
     stale_version = case.version
-    services.assign_case(case, anna, None)
+    assignment.assign_case(case, anna, None)
     db.session.commit()
     response = client.submit(
         f"/fordelning/arende/{case.id}",
@@ -93,7 +93,7 @@ def test_reassigning_needs_a_reason_and_keeps_what_was_typed(client, login):
     anna = official(name="Anna Alm", email="anna@lerum.example")
     bo = official(name="Bo Berg", email="bo@lerum.example")
     case = new_case(CategoryFactory())
-    services.assign_case(case, anna, None)
+    assignment.assign_case(case, anna, None)
     db.session.commit()
     url = f"/fordelning/arende/{case.id}"
     response = client.submit(url, {"lead": str(bo.id), "reason": "", "version": str(case.version)})
@@ -121,14 +121,14 @@ def test_reassigning_needs_a_reason_and_keeps_what_was_typed(client, login):
 def test_the_service_refuses_reassignment_without_reason_and_closed_cases(app):
     anna, bo = official(), official()
     case = new_case(CategoryFactory())
-    services.assign_case(case, anna, None)
-    with pytest.raises(services.TriageError, match="byter lots"):
-        services.assign_case(case, bo, None, reason="  ")
-    with pytest.raises(services.TriageError, match="redan lots"):
-        services.assign_case(case, anna, None, reason="x")
+    assignment.assign_case(case, anna, None)
+    with pytest.raises(errors.TriageError, match="byter lots"):
+        assignment.assign_case(case, bo, None, reason="  ")
+    with pytest.raises(errors.TriageError, match="redan lots"):
+        assignment.assign_case(case, anna, None, reason="x")
     manager = official(roles=[Role.MANAGER])
-    with pytest.raises(services.TriageError, match="aktiv tjänsteperson"):
-        services.assign_case(case, manager, None, reason="x")
+    with pytest.raises(errors.TriageError, match="aktiv tjänsteperson"):
+        assignment.assign_case(case, manager, None, reason="x")
 
 
 def test_bulk_reassignment_moves_the_ticked_cases_with_one_summary_mail(client, login):
@@ -137,7 +137,7 @@ def test_bulk_reassignment_moves_the_ticked_cases_with_one_summary_mail(client, 
     bo = official(name="Bo Berg", email="bo@lerum.example")
     cases = [new_case(CategoryFactory()) for _ in range(3)]
     for case in cases:
-        services.assign_case(case, anna, None)
+        assignment.assign_case(case, anna, None)
     db.session.commit()
     page = client.get("/arenden/?scope=all").get_data(as_text=True)
     assert 'form="bulk-form"' in page and "Flytta markerade ärenden" in page

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from lotsen.accounts.models import Role
 from lotsen.cases.models import Case, CaseEvent, CaseStatus, Category
 from lotsen.extensions import db
-from lotsen.triage import services
+from lotsen.triage import assignment, queries, routing_rules
 from lotsen.triage.models import Absence, AutoAssignMode, DepartmentAutoAssignment
 from tests.cases.helpers import question
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
@@ -21,7 +21,7 @@ def department_with(mode: AutoAssignMode, members: int):
     department = DepartmentFactory()
     people = [official(department) for _ in range(members)]
     category, _dept = routed(department=department)
-    services.set_auto_assignment(UserFactory(roles=[Role.ADMIN]), department, mode)
+    routing_rules.set_auto_assignment(UserFactory(roles=[Role.ADMIN]), department, mode)
     db.session.commit()
     return department, category, people
 
@@ -80,13 +80,13 @@ def test_members_who_cannot_lead_are_left_out(app):
 def test_least_loaded_goes_to_whoever_has_the_fewest_open_items(app):
     _department, category, [anna, bo] = department_with(AutoAssignMode.LEAST_LOADED, 2)
     for _ in range(3):
-        services.assign_case(new_case(CategoryFactory()), anna, None)
+        assignment.assign_case(new_case(CategoryFactory()), anna, None)
     db.session.commit()
     created = [new_case(category) for _ in range(5)]
     counts = leads_of(created)
     # Bo catches up with Anna's three first, then they alternate
     assert counts == {bo.id: 4, anna.id: 1}
-    assert services.workloads([anna.id, bo.id]) == {anna.id: 4, bo.id: 4}
+    assert queries.workloads([anna.id, bo.id]) == {anna.id: 4, bo.id: 4}
 
 
 def test_least_loaded_never_picks_the_absent(app):

@@ -9,21 +9,21 @@ from lotsen.cases.models import Case, CaseStatus
 from lotsen.cases.workflow import change_status
 from lotsen.extensions import db
 from lotsen.timekeeping.calendar import local_today
-from lotsen.triage import services
+from lotsen.triage import assignment, availability, queries, suggestions
 from lotsen.triage.models import Absence
 from tests.factories import CategoryFactory, DepartmentFactory
 from tests.triage.helpers import away, new_case, official, routed
 
 
 def suggested(case):
-    suggestion = services.suggest_lead(case)
+    suggestion = suggestions.suggest_lead(case)
     return suggestion.official.user if suggestion else None
 
 
 def give_cases(user, category, count):
     for _ in range(count):
         case = new_case(category)
-        services.assign_case(case, user, None)
+        assignment.assign_case(case, user, None)
     db.session.commit()
 
 
@@ -34,8 +34,8 @@ def test_whoever_handles_the_category_is_suggested_before_the_department(app):
     specialist = official(name="Bo Berg", categories=[category])
     case = new_case(category)
     assert suggested(case) == specialist
-    rule = services.rules_for([category.id])[category.id]
-    [first, second] = services.rank(services.officials(), case, rule)
+    rule = queries.rules_for([category.id])[category.id]
+    [first, second] = suggestions.rank(suggestions.officials(), case, rule)
     assert (first.handles_category, first.in_department) == (True, False)
     assert (second.official.user, second.in_department) == (department_member, True)
 
@@ -75,7 +75,7 @@ def test_closed_cases_do_not_count_as_load(app):
     for case in db.session.scalars(select(Case).where(Case.lead_id == first.id)):
         change_status(case, CaseStatus.ANSWERED, first)
     db.session.commit()
-    assert services.workloads([first.id, second.id]) == {first.id: 0, second.id: 0}
+    assert queries.workloads([first.id, second.id]) == {first.id: 0, second.id: 0}
     assert suggested(new_case(category)) == first  # tie on load: by name
 
 
@@ -98,7 +98,7 @@ def test_open_contributions_count_as_load(app):
             )
         )
     db.session.commit()
-    assert services.workloads([asked.id, other.id]) == {asked.id: 2, other.id: 0}
+    assert queries.workloads([asked.id, other.id]) == {asked.id: 2, other.id: 0}
     assert suggested(new_case(category)) == other
 
 
@@ -107,7 +107,7 @@ def test_a_specialist_with_much_more_work_loses_to_a_free_department_member(app)
     category, _dept = routed(department=bygg)
     specialist = official(name="Anna Alm", categories=[category])
     member = official(bygg, name="Bertil Berg")
-    margin = services.CATEGORY_POINTS - services.DEPARTMENT_POINTS  # 10 open items
+    margin = suggestions.CATEGORY_POINTS - suggestions.DEPARTMENT_POINTS  # 10 open items
     give_cases(specialist, CategoryFactory(), margin - 1)
     assert suggested(new_case(category)) == specialist
     give_cases(specialist, CategoryFactory(), 1)  # equal points: the lighter load wins
@@ -130,11 +130,11 @@ def test_an_absence_that_is_over_or_not_yet_begun_does_not_count(app):
     category, _dept = routed(department=bygg)
     anna = official(bygg)
     today = local_today()
-    services.add_absence(None, anna, today + timedelta(days=2), today + timedelta(days=9))
+    availability.add_absence(None, anna, today + timedelta(days=2), today + timedelta(days=9))
     db.session.commit()
     assert suggested(new_case(category)) == anna
-    assert services.is_absent(anna, today + timedelta(days=2))
-    assert not services.is_absent(anna, today + timedelta(days=10))
+    assert queries.is_absent(anna, today + timedelta(days=2))
+    assert not queries.is_absent(anna, today + timedelta(days=10))
 
 
 def test_the_default_lead_gets_a_bonus_among_equals(app):

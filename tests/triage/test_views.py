@@ -9,7 +9,7 @@ from sqlalchemy import select
 from lotsen.accounts.models import Role
 from lotsen.extensions import db
 from lotsen.timekeeping.calendar import local_today
-from lotsen.triage import services
+from lotsen.triage import assignment, availability, errors, queries
 from lotsen.triage.models import Absence, SavedFilter
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 from tests.triage.helpers import new_case, notifications_of, official, routed
@@ -30,7 +30,7 @@ def test_my_cases_my_department_and_all_open_with_counts(client, login):
     login(user=me)
     category, _dept = routed(department=bygg)
     mine = new_case(category, subject="Mitt ärende")
-    services.assign_case(mine, me, None)
+    assignment.assign_case(mine, me, None)
     department_case = new_case(category, subject="Avdelningens ärende")
     other = new_case(CategoryFactory(), subject="Någon annans ärende")
     db.session.commit()
@@ -72,7 +72,7 @@ def test_navigation_shows_unread_notifications_and_the_triage_count(client, logi
     page = client.get("/").get_data(as_text=True)
     assert re.search(r'href="/fordelning/">Fördelning <span class="nav-count">2', page)
     assert 'href="/fordelning/notiser">Notiser</a>' in page  # nothing unread: no badge
-    services.assign_case(new_case(CategoryFactory()), coordinator, None)
+    assignment.assign_case(new_case(CategoryFactory()), coordinator, None)
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
     assert re.search(r'href="/fordelning/notiser">Notiser <span class="nav-count">1', page)
@@ -85,8 +85,8 @@ def test_notifications_are_listed_and_marked_read(client, login):
     me = login(Role.OFFICIAL)
     first = new_case(CategoryFactory(), subject="Skylt vid E20")
     second = new_case(CategoryFactory())
-    services.assign_case(first, me, None)
-    services.assign_case(second, me, None)
+    assignment.assign_case(first, me, None)
+    assignment.assign_case(second, me, None)
     db.session.commit()
     page = client.get("/fordelning/notiser").get_data(as_text=True)
     assert "Du har 2 olästa notiser." in page
@@ -106,7 +106,7 @@ def test_notifications_are_listed_and_marked_read(client, login):
 def test_nobody_marks_someone_elses_notification(client, login):
     login(Role.OFFICIAL)
     other = official()
-    services.assign_case(new_case(CategoryFactory()), other, None)
+    assignment.assign_case(new_case(CategoryFactory()), other, None)
     db.session.commit()
     [notification] = notifications_of(other)
     response = client.submit(
@@ -188,7 +188,7 @@ def test_an_official_marks_themselves_away_and_removes_it(client, login):
     assert response.status_code == 302
     page = client.get("/fordelning/franvaro").get_data(as_text=True)
     assert start.isoformat() in page and "Semester" in page
-    assert services.is_absent(me, start) and not services.is_absent(me, today)
+    assert queries.is_absent(me, start) and not queries.is_absent(me, today)
     absence = db.session.scalars(select(Absence)).one()
     client.submit(f"/fordelning/franvaro/{absence.id}/ta-bort", {}, page_url="/fordelning/franvaro")
     assert db.session.scalars(select(Absence)).all() == []
@@ -226,9 +226,9 @@ def test_absence_errors_are_explained_and_the_form_keeps_the_input(
 def test_overlapping_absence_is_refused(app):
     me = official()
     today = local_today()
-    services.add_absence(me, me, today, today + timedelta(days=5))
-    with pytest.raises(services.TriageError, match="överlappar"):
-        services.add_absence(me, me, today + timedelta(days=5), today + timedelta(days=8))
+    availability.add_absence(me, me, today, today + timedelta(days=5))
+    with pytest.raises(errors.TriageError, match="överlappar"):
+        availability.add_absence(me, me, today + timedelta(days=5), today + timedelta(days=8))
 
 
 def test_an_official_chooses_the_categories_they_handle(client, login):
@@ -240,7 +240,7 @@ def test_an_official_chooses_the_categories_they_handle(client, login):
         page_url="/fordelning/franvaro",
     )
     assert response.status_code == 302
-    assert services.categories_handled([me.id]) == {me.id: {food.id}}
+    assert queries.categories_handled([me.id]) == {me.id: {food.id}}
     page = client.get("/fordelning/franvaro").get_data(as_text=True)
     assert re.search(rf'<input checked[^>]*value="{food.id}"', page)
     assert not re.search(rf'<input checked[^>]*value="{signs.id}"', page)
@@ -263,7 +263,7 @@ def test_officials_cannot_manage_a_colleague_but_coordinators_can(client, login)
     )
     response = coordinator_client.submit(url, data, page_url=f"/fordelning/personal/{colleague.id}")
     assert response.status_code == 302
-    assert services.is_absent(colleague)
+    assert queries.is_absent(colleague)
     page = coordinator_client.get("/fordelning/personal").get_data(as_text=True)
     assert colleague.name in page and "Frånvarande" in page
 
@@ -300,7 +300,7 @@ def test_my_cases_issues_the_same_queries_for_5_and_30_cases(client, login, coun
 
     def give(count):
         for _ in range(count):
-            services.assign_case(new_case(category), me, None)
+            assignment.assign_case(new_case(category), me, None)
         db.session.commit()
 
     give(5)
