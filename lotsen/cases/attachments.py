@@ -36,6 +36,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from lotsen.cases import virus_scan
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ ODF = {
 }
 
 
-class AttachmentError(ValueError):
+class AttachmentError(DomainError):
     """A file was refused; the message is for the user (Swedish)."""
 
 

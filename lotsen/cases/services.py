@@ -27,6 +27,7 @@ from lotsen.cases.numbering import next_case_number
 from lotsen.cases.workflow import TransitionError, allowed_transitions, change_status
 from lotsen.companies.orgnr import mask_personal_numbers
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import Conflict, DomainError
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
 from lotsen.timekeeping.calendar import STOCKHOLM
@@ -36,11 +37,11 @@ SUBMITTER = "submitter"
 OFFICIAL = "official"
 
 
-class CaseError(ValueError):
+class CaseError(DomainError):
     """A rule about cases was broken; the message is for the user (Swedish)."""
 
 
-class EditConflict(CaseError):
+class EditConflict(CaseError, Conflict):
     """Someone else saved the case after this form was opened."""
 
 

@@ -22,6 +22,7 @@ from lotsen.cases.access import may_view_case
 from lotsen.cases.models import Case, CaseStatus, Message
 from lotsen.cases.workflow import OPEN_STATUSES, change_status
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.mail.services import MailAttachment, queue_mail
 from lotsen.team import ics
@@ -53,7 +54,7 @@ TEAM_EVENT_KINDS = (
 )
 
 
-class TeamError(ValueError):
+class TeamError(DomainError):
     """A rule of the team's work was broken; the message is for the user (Swedish).
 
     `field` names the form field the message belongs next to, when there is one.

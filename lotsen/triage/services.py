@@ -32,6 +32,7 @@ from lotsen.audit.services import diff, record
 from lotsen.cases.models import Case, CaseEvent, CaseStatus, Category
 from lotsen.cases.workflow import OPEN_STATUSES, change_status
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
 from lotsen.timekeeping.calendar import STOCKHOLM
@@ -55,7 +56,7 @@ SYSTEM = "system"
 OFFICIAL = "official"
 
 
-class TriageError(ValueError):
+class TriageError(DomainError):
     """A rule about routing or assignment was broken; the message is for the user (Swedish)."""
 
 

@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases.models import Case, Category
+from lotsen.domain_errors import StaleState
 from lotsen.extensions import db
 from lotsen.routing import bounded_int
 from lotsen.timekeeping.queries import current_calendar
@@ -24,6 +24,7 @@ from lotsen.triage.forms import (
     SavedFilterForm,
 )
 from lotsen.triage.models import Absence, Notification, RoutingRule
+from lotsen.writes import button_write, committing, form_write, show_on_form
 
 bp = Blueprint("triage", __name__, url_prefix="/fordelning")
 coordinators = roles_required(Role.COORDINATOR, Role.ADMIN)
@@ -100,12 +101,9 @@ def save_filter():
     form = SavedFilterForm(prefix="filter")
     back = url_for("cases.index") + "?" + services.clean_query(form.query.data or "")
     if form.validate_on_submit():
-        try:
+        with button_write() as saved:
             services.save_filter(current_user, form.name.data, form.query.data or "")
-        except services.TriageError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Filtret %(name)s är sparat.", name=form.name.data), "success")
     else:
         flash(_("Ge filtret ett namn (högst 80 tecken)."), "error")
@@ -115,10 +113,11 @@ def save_filter():
 @bp.route("/filter/<int:filter_id>/ta-bort", methods=["POST"])
 @case_readers
 def delete_filter(filter_id):
-    if not services.delete_filter(current_user, filter_id):
-        abort(404)
-    db.session.commit()
-    flash(_("Filtret är borttaget."), "success")
+    with button_write() as saved:
+        if not services.delete_filter(current_user, filter_id):
+            abort(404)
+    if saved:
+        flash(_("Filtret är borttaget."), "success")
     return redirect(url_for("cases.index"))
 
 
@@ -172,26 +171,17 @@ def assign(case_id):
     elif form.validate_on_submit():
         lead = db.session.get(User, form.lead.data)
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        try:
+        stale = StaleState(_("Ärendet ändrades samtidigt av någon annan. Försök igen."))
+        with committing(stale) as saved:
             services.assign_case(case, lead, current_user, form.reason.data, "manual", version)
-            db.session.commit()
-        except services.TriageError as error:
-            db.session.rollback()
-            if from_queue:
-                flash(str(error), "error")
-                return redirect(url_for("triage.queue"))
-            form.reason.errors = [*form.reason.errors, str(error)]
-        except StaleDataError:
-            db.session.rollback()
-            if from_queue:
-                flash(_("Ärendet ändrades samtidigt av någon annan. Försök igen."), "error")
-                return redirect(url_for("triage.queue"))
-            # The reason typed stays in the form; the version is the one now saved.
-            form.reason.errors = [
-                *form.reason.errors,
-                _("Ärendet ändrades samtidigt av någon annan. Försök igen."),
-            ]
-            form.version.data = str(get_or_404(Case, case_id).version)
+        if not saved and from_queue:
+            flash(saved.error.message, "error")
+            return redirect(url_for("triage.queue"))
+        if not saved:
+            # The reason typed stays in the form; after a conflict, the version now saved.
+            show_on_form(form, saved.error, "reason")
+            if saved.error is stale:
+                form.version.data = str(get_or_404(Case, case_id).version)
         else:
             flash(
                 _("%(name)s är lots för %(number)s.", name=lead.name, number=case.number),
@@ -215,13 +205,9 @@ def bulk_reassign():
     form = BulkReassignForm(prefix="bulk", leads=lead_choices(officials))
     if form.validate_on_submit():
         lead = db.session.get(User, form.lead.data)
-        try:
+        with form_write(form, "case_ids") as saved:
             moved = services.bulk_reassign(form.case_ids.data, lead, current_user, form.reason.data)
-        except services.TriageError as error:
-            db.session.rollback()
-            form.case_ids.errors = [*form.case_ids.errors, str(error)]
-        else:
-            db.session.commit()
+        if saved:
             flash(
                 ngettext(
                     "%(num)d ärende har flyttats till %(name)s.",
@@ -262,8 +248,8 @@ def mark_read(notification_id):
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != current_user.id:
         abort(404)
-    services.mark_read(current_user, notification_id)
-    db.session.commit()
+    with button_write():
+        services.mark_read(current_user, notification_id)
     if request.form.get("open") and notification.case_id:
         return redirect(url_for("cases.show", case_id=notification.case_id))
     return redirect(url_for("triage.notifications"))
@@ -272,12 +258,15 @@ def mark_read(notification_id):
 @bp.route("/notiser/alla-lasta", methods=["POST"])
 @everyone
 def mark_all_read():
-    count = services.mark_all_read(current_user)
-    db.session.commit()
-    flash(
-        ngettext("%(num)d notis markerad som läst.", "%(num)d notiser markerade som lästa.", count),
-        "success",
-    )
+    with button_write() as saved:
+        count = services.mark_all_read(current_user)
+    if saved:
+        flash(
+            ngettext(
+                "%(num)d notis markerad som läst.", "%(num)d notiser markerade som lästa.", count
+            ),
+            "success",
+        )
     return redirect(url_for("triage.notifications"))
 
 
@@ -349,8 +338,10 @@ def save_competence(user_id):
     form = CompetenceForm(prefix="competence", categories=queries.active_categories())
     if not form.validate_on_submit():
         return render_availability(user, competence_form=form, status=400)
-    services.set_categories_handled(current_user, user, form.categories.data)
-    db.session.commit()
+    with form_write(form, "categories") as saved:
+        services.set_categories_handled(current_user, user, form.categories.data)
+    if not saved:
+        return render_availability(user, competence_form=form, status=400)
     flash(_("Kategorierna är sparade."), "success")
     return back_to(user)
 
@@ -361,15 +352,11 @@ def add_absence(user_id):
     user = managed_user_or_404(user_id)
     form = AbsenceForm(prefix="absence")
     if form.validate_on_submit():
-        try:
+        with form_write(form, "ends_on") as saved:
             services.add_absence(
                 current_user, user, form.starts_on.data, form.ends_on.data, form.note.data
             )
-        except services.TriageError as error:
-            db.session.rollback()
-            form.ends_on.errors = [*form.ends_on.errors, str(error)]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Frånvaron är sparad."), "success")
             return back_to(user)
     return render_availability(user, absence_form=form, status=400)
@@ -380,9 +367,10 @@ def add_absence(user_id):
 def delete_absence(absence_id):
     absence = get_or_404(Absence, absence_id)
     user = managed_user_or_404(absence.user_id)
-    services.delete_absence(current_user, absence)
-    db.session.commit()
-    flash(_("Frånvaron är borttagen."), "success")
+    with button_write() as saved:
+        services.delete_absence(current_user, absence)
+    if saved:
+        flash(_("Frånvaron är borttagen."), "success")
     return back_to(user)
 
 
@@ -419,7 +407,7 @@ def edit_rule(category_id):
             select(Department).where(Department.id.in_(form.involved.data or []))
         ).all()
         lead = db.session.get(User, form.default_lead.data) if form.default_lead.data else None
-        try:
+        with form_write(form, "default_lead") as saved:
             services.save_routing_rule(
                 current_user,
                 category,
@@ -427,11 +415,7 @@ def edit_rule(category_id):
                 lead,
                 involved,
             )
-        except services.TriageError as error:
-            db.session.rollback()
-            form.default_lead.errors = [*form.default_lead.errors, str(error)]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Fördelningsregeln för %(name)s är sparad.", name=category.name), "success")
             return redirect(url_for("triage.routing"))
     status = 400 if form.errors else 200
@@ -444,12 +428,9 @@ def set_auto_assignment(department_id):
     department = get_or_404(Department, department_id)
     form = AutoAssignForm(prefix=f"auto-{department.id}")
     if form.validate_on_submit():
-        try:
+        with button_write() as saved:
             services.set_auto_assignment(current_user, department, form.mode.data)
-        except services.TriageError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Fördelningen för %(name)s är sparad.", name=department.name), "success")
     else:
         flash(_("Välj ett sätt att fördela."), "error")
