@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from lotsen.accounts.access import wants_json
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db, login_manager
 
 PAGES = {400, 403, 404, 405, 409, 413, 429, 500, 503}
@@ -52,6 +53,27 @@ def render_error(status: int, error=None):
     return render_template(template, status=status, error=error), status
 
 
+def problem(error: DomainError) -> dict:
+    """The RFC 9457 problem details of a refusal (served as application/problem+json)."""
+    body = {"type": "about:blank", "title": error.title, "status": error.status}
+    body["detail"] = error.message
+    if error.field:
+        body["field"] = error.field
+    return body
+
+
+def render_refusal(error: DomainError):
+    """A DomainError no view turned into a form error: its status (never 500), and its
+    message on the page or in the problem body."""
+    db.session.rollback()
+    if wants_json():
+        response = jsonify(problem(error))
+        response.mimetype = "application/problem+json"
+        return response, error.status
+    template = f"errors/{error.status}.html" if error.status in PAGES else "errors/generic.html"
+    return render_template(template, status=error.status, detail=error.message), error.status
+
+
 def register_error_handlers(app):
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -68,6 +90,10 @@ def register_error_handlers(app):
         if database_unavailable(error):
             return render_unavailable(app, error)
         return unexpected_error(error)
+
+    @app.errorhandler(DomainError)
+    def refused(error):
+        return render_refusal(error)
 
     @app.errorhandler(StaleDataError)
     def edited_meanwhile(error):

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from lotsen.accounts.models import Department, PasswordResetRequest, Role, User, UserRole
 from lotsen.audit.services import diff, record
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
 from lotsen.urls import external_url
@@ -22,7 +23,7 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 RESET_SALT = "password-reset"
 
 
-class AccountError(ValueError):
+class AccountError(DomainError):
     """A rule about accounts was broken; the message is for the user (Swedish)."""
 
 

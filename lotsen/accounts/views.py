@@ -13,8 +13,9 @@ from lotsen.accounts.forms import (
     ResetPasswordForm,
 )
 from lotsen.accounts.sessions import start_session
-from lotsen.extensions import db, limiter
+from lotsen.extensions import limiter
 from lotsen.urls import safe_next_url
+from lotsen.writes import button_write, form_write
 
 bp = Blueprint("accounts", __name__, url_prefix="/konto")
 
@@ -47,10 +48,11 @@ def login():
         return redirect(safe_next_url(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        with form_write(form, "password"):
+            user = services.authenticate(form.email.data, form.password.data)
+            if user is not None:
+                start_session(user, remember=form.remember.data)
         if user is not None:
-            start_session(user, remember=form.remember.data)
-            db.session.commit()
             return redirect(safe_next_url(request.args.get("next")))
         form.password.errors.append(_("Fel e-postadress eller lösenord."))
     return render_template("accounts/login.html", form=form)
@@ -60,8 +62,8 @@ def login():
 @public
 def logout():
     if current_user.is_authenticated:
-        services.end_sessions(current_user)
-        db.session.commit()
+        with button_write():
+            services.end_sessions(current_user)
     logout_user()
     flash(_("Du är utloggad."), "success")
     return redirect(url_for("accounts.login"))
@@ -71,14 +73,11 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with form_write(form, "new_password") as saved:
             services.change_password(
                 current_user, form.current_password.data, form.new_password.data
             )
-        except services.AccountError as error:
-            form.new_password.errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             start_session(current_user)  # the password change ended every session
             flash(_("Ditt lösenord är bytt."), "success")
             return redirect(url_for("main.index"))
@@ -92,16 +91,17 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
-        db.session.commit()
-        flash(
-            _(
-                "Om adressen hör till ett konto har vi skickat en länk för att välja nytt "
-                "lösenord. Kolla din inkorg."
-            ),
-            "success",
-        )
-        return redirect(url_for("accounts.login"))
+        with form_write(form, "email") as saved:
+            services.request_password_reset(form.email.data)
+        if saved:
+            flash(
+                _(
+                    "Om adressen hör till ett konto har vi skickat en länk för att välja nytt "
+                    "lösenord. Kolla din inkorg."
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot_password.html", form=form)
 
 
@@ -113,12 +113,9 @@ def reset_password(token):
         return render_template("accounts/reset_invalid.html"), 404
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
+        with form_write(form, "new_password") as saved:
             services.reset_password(user, form.new_password.data)
-        except services.AccountError as error:
-            form.new_password.errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Ditt lösenord är sparat. Logga in med det nya lösenordet."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form, user=user)

@@ -16,6 +16,7 @@ from lotsen.form_fields import ConfirmForm
 from lotsen.mail.models import OutboxMessage, OutboxStatus
 from lotsen.mail.services import retry_message
 from lotsen.pagination import paginate
+from lotsen.writes import button_write, form_write
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles_required(Role.ADMIN)
@@ -100,12 +101,9 @@ def create_user():
     if request.method == "GET":
         form.roles.data = [Role.OFFICIAL.value]
     if form.validate_on_submit():
-        try:
+        with form_write(form, "email") as saved:
             user = accounts.create_user(current_user, user_data_from(form))
-        except accounts.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             flash(
                 _(
                     "Kontot för %(name)s är skapat. En länk för att välja lösenord har skickats.",
@@ -126,12 +124,9 @@ def edit_user(user_id):
         form.roles.data = sorted(user.roles)
         form.departments.data = [d.id for d in user.departments]
     if form.validate_on_submit():
-        try:
+        with form_write(form, "roles") as saved:
             accounts.update_user(current_user, user, user_data_from(form))
-        except accounts.AccountError as error:
-            form.roles.errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Ändringarna är sparade."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     history = audit_history("users", user.id)
@@ -144,12 +139,9 @@ def set_user_active(user_id):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
         activate = request.form.get("active") == "1"
-        try:
+        with button_write() as saved:
             accounts.set_user_active(current_user, user, activate)
-        except accounts.AccountError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if saved:
             if activate:
                 flash(_("Kontot är aktiverat igen."), "success")
             else:
@@ -162,12 +154,13 @@ def set_user_active(user_id):
 def send_password_link(user_id):
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit() and user.active:
-        accounts.send_password_link(user)
-        db.session.commit()
-        flash(
-            _("En länk för att välja lösenord har skickats till %(email)s.", email=user.email),
-            "success",
-        )
+        with button_write() as saved:
+            accounts.send_password_link(user)
+        if saved:
+            flash(
+                _("En länk för att välja lösenord har skickats till %(email)s.", email=user.email),
+                "success",
+            )
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
@@ -193,7 +186,7 @@ def edit_department(department_id):
     department = db.get_or_404(Department, department_id) if department_id else None
     form = DepartmentForm(obj=department)
     if form.validate_on_submit():
-        try:
+        with form_write(form, "name") as saved:
             services.save_department(
                 current_user,
                 department,
@@ -202,10 +195,7 @@ def edit_department(department_id):
                 email=(form.email.data or "").strip().lower() or None,
                 active=form.active.data,
             )
-        except accounts.AccountError as error:
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Avdelningen är sparad."), "success")
             return redirect(url_for("admin.departments"))
     history = audit_history("departments", department.id) if department else []
@@ -252,8 +242,8 @@ def edit_category(category_id):
     category = db.get_or_404(Category, category_id) if category_id else None
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
-        try:
-            saved = services.save_category(
+        with form_write(form, "name") as saved:
+            result = services.save_category(
                 current_user,
                 category,
                 name=form.name.data,
@@ -263,12 +253,9 @@ def edit_category(category_id):
                 target_first_response_hours=form.target_first_response_hours.data,
                 target_resolution_days=form.target_resolution_days.data,
             )
-        except accounts.AccountError as error:
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Kategorin är sparad."), "success")
-            flash_recomputed(saved.recomputed)
+            flash_recomputed(result.recomputed)
             return redirect(url_for("admin.categories"))
     history = audit_history("categories", category.id) if category else []
     return render_template(
@@ -284,12 +271,14 @@ def edit_category(category_id):
 def settings():
     form = SettingsForm(data=services.get_settings())
     if form.validate_on_submit():
-        services.save_settings(
-            current_user, {key: getattr(form, key).data or "" for key in services.SETTING_DEFAULTS}
-        )
-        db.session.commit()
-        flash(_("Inställningarna är sparade."), "success")
-        return redirect(url_for("admin.settings"))
+        with form_write(form) as saved:
+            services.save_settings(
+                current_user,
+                {key: getattr(form, key).data or "" for key in services.SETTING_DEFAULTS},
+            )
+        if saved:
+            flash(_("Inställningarna är sparade."), "success")
+            return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form)
 
 
@@ -330,7 +319,8 @@ def outbox():
 def retry_mail(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
     if ConfirmForm().validate_on_submit():
-        retry_message(message)
-        db.session.commit()
-        flash(_("Meddelandet skickas på nytt."), "success")
+        with button_write() as saved:
+            retry_message(message)
+        if saved:
+            flash(_("Meddelandet skickas på nytt."), "success")
     return redirect(url_for("admin.outbox", status="failed"))

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from lotsen.cases import virus_scan
 from lotsen.cases.models import Attachment
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,7 @@ ODF = {
 }
 
 
-class AttachmentError(ValueError):
+class AttachmentError(DomainError):
     """A file was refused; the message is for the user (Swedish)."""
 
 

@@ -36,6 +36,7 @@ from lotsen.companies.services import (
     resolve_merged,
 )
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import Conflict, DomainError
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
 from lotsen.timekeeping.calendar import STOCKHOLM
@@ -45,11 +46,11 @@ SUBMITTER = "submitter"
 OFFICIAL = "official"
 
 
-class CaseError(ValueError):
+class CaseError(DomainError):
     """A rule about cases was broken; the message is for the user (Swedish)."""
 
 
-class EditConflict(CaseError):
+class EditConflict(CaseError, Conflict):
     """Someone else saved the case after this form was opened."""
 
 

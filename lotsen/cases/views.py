@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 from wtforms import SelectChoice
 
@@ -29,12 +28,14 @@ from lotsen.cases.forms import (
 from lotsen.cases.models import Attachment, Case, CaseStatus, Category, Channel
 from lotsen.cases.queries import AGE_BUCKETS, active_categories
 from lotsen.cases.signals import answers, case_list_shown
-from lotsen.cases.workflow import TransitionError, allowed_transitions, reply_status_choices
+from lotsen.cases.workflow import allowed_transitions, reply_status_choices
 from lotsen.companies import services as company_services
 from lotsen.companies.orgnr import mask_personal_numbers, normalise_org_number
+from lotsen.domain_errors import Conflict, StaleState
 from lotsen.extensions import db
 from lotsen.routing import bounded_int
 from lotsen.timekeeping.calendar import local_today
+from lotsen.writes import button_write, form_write
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
@@ -168,15 +169,10 @@ def new_search(values):
         if values.get(field.name)
     }
     if holds_personal_number(args.get("q")):
-        try:
+        with button_write():
             args["sq"] = company_services.save_personal_number_search(
                 current_user, args.pop("q"), purpose="ärendesök"
             )
-        except company_services.CompanyError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
     return redirect(url_for("cases.index", **args))
 
 
@@ -262,14 +258,11 @@ def index():
 def register():
     form = RegisterCaseForm(categories=active_categories())
     if form.validate_on_submit():
-        try:
+        with form_write(form, "category") as saved:
             case, _token = services.open_case(
                 submission_from(form, channel=Channel(form.channel.data)), created_by=current_user
             )
-        except services.CaseError as error:
-            form.category.errors = [*form.category.errors, str(error)]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Ärende %(number)s är registrerat.", number=case.number), "success")
             return redirect(url_for("cases.show", case_id=case.id))
     return render_template("cases/register.html", form=form)
@@ -330,16 +323,9 @@ def handle_message_form(case: Case, form, save):
         request.files.getlist(form.attachments.name), form.kept_uploads.data
     )
     if form.validate_on_submit() and not errors:
-        try:
+        with form_write(form, "body", stale=changed_meanwhile()) as saved:
             save(files)
-            db.session.commit()
-        except (services.CaseError, TransitionError) as error:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, str(error)]
-        except StaleDataError:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, changed_meanwhile()]
-        else:
+        if saved:
             return None
     form.kept_uploads.data = sign_pending(files) if files else ""
     return {"kept_files": files, "upload_errors": errors}
@@ -385,20 +371,15 @@ def change_status(case_id):
     case = get_case(case_id)
     form = status_form(case)
     if form.validate_on_submit():
-        try:
+        field = "message" if form.status.data == CaseStatus.WAITING else "status"
+        stale = StaleState(changed_meanwhile(), field="status")
+        with form_write(form, field, stale=stale) as saved:
             sent = services.set_status(
                 case, current_user, form.status.data, form.reason.data, form.message.data
             )
-            db.session.commit()
-        except (TransitionError, services.CaseError) as error:
-            db.session.rollback()
-            field = form.message if form.status.data == CaseStatus.WAITING else form.status
-            field.errors = [*field.errors, str(error)]
-        except StaleDataError:
-            db.session.rollback()
-            form.status.errors = [*form.status.errors, changed_meanwhile()]
+        if saved.error is stale:
             form.status.choices = status_form(case).status.choices
-        else:
+        if saved:
             flash(_("Status ändrad till %(status)s.", status=case.status_enum.label), "success")
             if sent is not None:
                 flash(*services.reply_outcome(case))
@@ -413,16 +394,13 @@ def decision_request(case_id):
     case = get_case(case_id)
     form = decision_request_form()
     if form.validate_on_submit():
-        try:
+        with form_write(form, "received_on") as saved:
             due_on = services.record_decision_request(
                 case, current_user, form.received_on.data, local_today()
             )
-        except services.CaseError as error:
-            form.received_on.errors = [*form.received_on.errors, str(error)]
-            if case.decision_due_on is not None:  # the form is not shown then: say it on top
-                flash(str(error), "error")
-        else:
-            db.session.commit()
+        if not saved and case.decision_due_on is not None:  # the form is not shown: say it on top
+            flash(saved.error.message, "error")
+        if saved:
             flash(
                 _("Begäran är registrerad. Ärendet ska avgöras senast %(day)s.", day=due_on),
                 "success",
@@ -439,14 +417,11 @@ def refuse_decision_request(case_id):
     case = get_case(case_id)
     form = DecisionRefusalForm(prefix="refusal")
     if form.validate_on_submit():
-        try:
+        with form_write(form, "reason") as saved:
             services.refuse_decision_request(case, current_user, form.reason.data)
-        except (services.CaseError, TransitionError) as error:
-            form.reason.errors = [*form.reason.errors, str(error)]
-            if case.decision_due_on is None:  # no request pending: the form is not shown
-                flash(str(error), "error")
-        else:
-            db.session.commit()
+        if not saved and case.decision_due_on is None:  # no request pending: the form is hidden
+            flash(saved.error.message, "error")
+        if saved:
             flash(_("Begäran om avgörande är avslagen."), "success")
             flash(*services.reply_outcome(case))
             return redirect(url_for("cases.show", case_id=case.id))
@@ -493,19 +468,11 @@ def edit(case_id):
     conflict = False
     if form.validate_on_submit():
         version = bounded_int(form.version.data) or 0
-        try:
+        # Someone saving between our read and our write is the same as a version seen stale.
+        with form_write(form, stale=services.edit_conflict_message()) as saved:
             services.update_case(case, current_user, edit_values(form), version)
-            db.session.commit()
-        except services.EditConflict as error:
-            db.session.rollback()
-            conflict = True
-            flash(str(error), "error")
-        except StaleDataError:
-            # Someone saved between our read and our write: the same as a version seen stale.
-            db.session.rollback()
-            conflict = True
-            flash(services.edit_conflict_message(), "error")
-        else:
+        conflict = isinstance(saved.error, Conflict)
+        if saved:
             flash(_("Ärendet är sparat."), "success")
             return redirect(url_for("cases.show", case_id=case.id))
     if masked and form.org_number.data == case.org_number:
@@ -517,12 +484,9 @@ def edit(case_id):
 @workers
 def create_company(case_id):
     case = get_case(case_id)
-    try:
+    with button_write() as saved:
         company = services.create_company_for_case(case, current_user)
-    except services.CaseError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if saved:
         flash(
             _(
                 "%(name)s finns nu i företagsregistret och är kopplat till ärendet.",

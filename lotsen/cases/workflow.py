@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from lotsen.cases.models import Case, CaseEvent, CaseStatus
 from lotsen.cases.signals import case_closed
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 
 S = CaseStatus
@@ -31,7 +32,7 @@ FINISHED_STATUSES = {S.ANSWERED, S.CLOSED, S.WITHDRAWN, S.SPAM}
 DECIDED = {S.ANSWERED, S.CLOSED, S.WITHDRAWN}
 
 
-class TransitionError(ValueError):
+class TransitionError(DomainError):
     """The requested status change is not allowed; the message is for the user (Swedish)."""
 
 

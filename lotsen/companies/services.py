@@ -35,16 +35,13 @@ from lotsen.companies.orgnr import InvalidOrgNumber, OrgNumber, normalise_org_nu
 from lotsen.companies.phone import InvalidPhoneNumber, normalise_phone
 from lotsen.companies.sni import SNI_VERSION, normalise_sni_code, sni_section
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.rate_limits import hit
 
 
-class CompanyError(ValueError):
+class CompanyError(DomainError):
     """A rule about companies was broken; the message is for the user (Swedish)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 class DuplicateCompanyError(CompanyError):

@@ -46,6 +46,7 @@ from lotsen.db_types import utcnow
 from lotsen.exports import download
 from lotsen.extensions import db
 from lotsen.pagination import Page
+from lotsen.writes import button_write, committing, form_write
 
 bp = Blueprint("companies", __name__, url_prefix="/foretag")
 admin_only = roles_required(Role.ADMIN)
@@ -116,13 +117,11 @@ def url_args(filters: queries.CompanyFilters) -> dict:
 def new_search(filters: queries.CompanyFilters):
     """Redirect to the list for a search just typed (a personnummer goes to the server); a
     refused personnummer search shows no companies at all, with the reason."""
-    try:
+    with committing() as saved:
         args = url_args(filters)
-    except services.CompanyError as error:
-        db.session.rollback()
+    if not saved:
         nothing = Page(items=[], next_cursor=None, is_first=True)
-        return render_list(filters, nothing, search_error=str(error)), 429
-    db.session.commit()
+        return render_list(filters, nothing, search_error=saved.error.message), 429
     return redirect(url_for("companies.index", **args))
 
 
@@ -217,14 +216,6 @@ def company_data(form: CompanyForm, company: Company | None = None) -> services.
     )
 
 
-def show_company_error(form, error: services.CompanyError) -> None:
-    field = form[error.field] if error.field and error.field in form else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error)]
-    else:
-        flash(str(error), "error")
-
-
 @bp.route("/ny", methods=["GET", "POST"])
 def create():
     form = CompanyForm()
@@ -233,17 +224,11 @@ def create():
         form.org_number.data = orgnr[:20]
     duplicate = None
     if form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             company = services.create_company(current_user, company_data(form))
-        except services.DuplicateCompanyError as error:
-            db.session.rollback()
-            duplicate = db.session.get(Company, error.existing_id)
-            show_company_error(form, error)
-        except services.CompanyError as error:
-            db.session.rollback()
-            show_company_error(form, error)
-        else:
-            db.session.commit()
+        if isinstance(saved.error, services.DuplicateCompanyError):
+            duplicate = db.session.get(Company, saved.error.existing_id)
+        if saved:
             flash(_("Företaget %(name)s är sparat.", name=company.name), "success")
             return redirect(url_for("companies.show", company_id=company.id))
     return render_template("companies/form.html", form=form, company=None, duplicate=duplicate)
@@ -271,22 +256,16 @@ def edit(company_id):
         fill_edit_form(form, company)
     duplicate = None
     if form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             services.update_company(
                 current_user,
                 company,
                 company_data(form, company),
                 change_org_number=may_change_number,
             )
-        except services.DuplicateCompanyError as error:
-            db.session.rollback()
-            duplicate = db.session.get(Company, error.existing_id)
-            show_company_error(form, error)
-        except services.CompanyError as error:
-            db.session.rollback()
-            show_company_error(form, error)
-        else:
-            db.session.commit()
+        if isinstance(saved.error, services.DuplicateCompanyError):
+            duplicate = db.session.get(Company, saved.error.existing_id)
+        if saved:
             flash(_("Ändringarna är sparade."), "success")
             return redirect(url_for("companies.show", company_id=company.id))
     return render_template("companies/form.html", form=form, company=company, duplicate=duplicate)
@@ -321,16 +300,12 @@ def edit_contact(company_id, contact_id):
     if request.method == "GET" and contact and contact.phone:
         form.phone.data = format_phone(contact.phone)
     if form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             if contact is None:
                 services.add_contact(current_user, company, contact_data(form))
             else:
                 services.update_contact(current_user, contact, contact_data(form))
-        except services.CompanyError as error:
-            db.session.rollback()
-            show_company_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Kontaktpersonen är sparad."), "success")
             return redirect(url_for("companies.show", company_id=company.id, _anchor="contacts"))
     return render_template(
@@ -342,9 +317,10 @@ def edit_contact(company_id, contact_id):
 def delete_contact(company_id, contact_id):
     company = get_company_or_404(company_id)
     contact = get_contact_or_404(company, contact_id)
-    services.delete_contact(current_user, contact)
-    db.session.commit()
-    flash(_("Kontaktpersonen är borttagen."), "success")
+    with button_write() as saved:
+        services.delete_contact(current_user, contact)
+    if saved:
+        flash(_("Kontaktpersonen är borttagen."), "success")
     return redirect(url_for("companies.show", company_id=company.id, _anchor="contacts"))
 
 
@@ -359,24 +335,24 @@ def merge(company_id):
         return redirect(url_for("companies.show", company_id=keep.id))
     form = MergeForm()
     duplicate = None
+    merged = False
     if form.validate_on_submit():
-        try:
+        # Committed unless refused: with it the audit event of a personnummer looked up.
+        with form_write(form, "other") as saved:
             duplicate = services.find_merge_candidate(form.other.data, keep, current_user)
-        except services.CompanyError as error:
-            db.session.rollback()
-            form.other.errors = [str(error)]
-            return render_template("companies/merge.html", form=form, keep=keep, duplicate=None)
-        if duplicate is None or duplicate.id == keep.id or duplicate.is_merged:
-            form.other.errors = [_("Hittar inget annat företag med det numret eller id:t.")]
+            if duplicate is None or duplicate.id == keep.id or duplicate.is_merged:
+                form.other.errors = [_("Hittar inget annat företag med det numret eller id:t.")]
+                duplicate = None
+            elif request.form.get("confirm") == "1" and form.duplicate_id.data == str(duplicate.id):
+                services.merge_companies(current_user, keep, duplicate)
+                merged = True
+            else:
+                form.duplicate_id.data = str(duplicate.id)
+        if not saved:
             duplicate = None
-        elif request.form.get("confirm") == "1" and form.duplicate_id.data == str(duplicate.id):
-            services.merge_companies(current_user, keep, duplicate)
-            db.session.commit()
+        elif merged:
             flash(_("Företagen är sammanslagna."), "success")
             return redirect(url_for("companies.show", company_id=keep.id))
-        else:
-            form.duplicate_id.data = str(duplicate.id)
-        db.session.commit()  # the audit event of a personnummer looked up
     return render_template("companies/merge.html", form=form, keep=keep, duplicate=duplicate)
 
 
@@ -389,18 +365,19 @@ def imports():
     request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
     form = ImportForm()
     if form.validate_on_submit():
-        run = importer.queue_upload(
-            current_user,
-            form.file.data,
-            form.format.data,
-            only_postcodes=services.split_list(form.only_postcodes.data),
-            only_towns=services.split_list(form.only_towns.data),
-        )
-        db.session.commit()
-        if current_app.config["IMPORTS_RUN_IN_PROCESS"]:
-            importer.start_in_background(current_app._get_current_object(), run.id)
-        flash(_("Filen är uppladdad och läses in."), "success")
-        return redirect(url_for("companies.import_run", run_id=run.id))
+        with form_write(form, "file") as saved:
+            run = importer.queue_upload(
+                current_user,
+                form.file.data,
+                form.format.data,
+                only_postcodes=services.split_list(form.only_postcodes.data),
+                only_towns=services.split_list(form.only_towns.data),
+            )
+        if saved:
+            if current_app.config["IMPORTS_RUN_IN_PROCESS"]:
+                importer.start_in_background(current_app._get_current_object(), run.id)
+            flash(_("Filen är uppladdad och läses in."), "success")
+            return redirect(url_for("companies.import_run", run_id=run.id))
     return render_template("companies/imports.html", form=form, runs=importer.recent_runs())
 
 
@@ -419,10 +396,12 @@ def resume_import(run_id):
     run = db.session.get(ImportRun, run_id)
     if run is None:
         abort(404)
-    if not importer.resume_run(current_user, run):
+    with button_write() as saved:
+        resumed = importer.resume_run(current_user, run)
+    if saved and not resumed:
         flash(_("Inläsningen pågår eller är redan klar och kan inte startas igen."), "error")
+    if not (saved and resumed):
         return redirect(url_for("companies.import_run", run_id=run_id))
-    db.session.commit()
     if current_app.config["IMPORTS_RUN_IN_PROCESS"]:
         importer.start_in_background(current_app._get_current_object(), run_id)
     flash(_("Inläsningen av samma fil är startad igen."), "success")

@@ -13,7 +13,6 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from lotsen.accounts.access import public
 from lotsen.cases import services
@@ -27,6 +26,7 @@ from lotsen.db_types import utcnow
 from lotsen.extensions import db, limiter
 from lotsen.public.forms import NewLinkForm, QuestionForm, ReplyForm
 from lotsen.timekeeping.queries import is_open, next_opening
+from lotsen.writes import button_write, form_write
 
 bp = Blueprint("public", __name__)
 
@@ -61,13 +61,10 @@ def ask():
         if form.homepage.data:  # honeypot filled in: a bot
             return render_template("public/ignored.html")
         if form.validate() and not upload_errors:
-            try:
+            with form_write(form, "category") as saved:
                 submission = submission_from(form, files, locale=str(get_locale()))
                 case, token = services.open_case(submission)
-            except services.CaseError as error:
-                form.category.errors = [*form.category.errors, str(error)]
-            else:
-                db.session.commit()
+            if saved:
                 session["receipt"] = {"case_id": case.id, "token": token}
                 return redirect(url_for("public.receipt"))
     now = utcnow()
@@ -110,10 +107,10 @@ class LinkNotValid(Exception):
 
 
 def case_or_404(token: str) -> Case:
-    case = services.case_for_token(token)
+    with button_write():  # the first use of a link revokes the older ones
+        case = services.case_for_token(token)
     if case is None:
         raise LinkNotValid(services.token_state(services.token_row(token)))
-    db.session.commit()  # the first use of a link revokes the older ones
     return case
 
 
@@ -135,22 +132,13 @@ def status(token):
             request.files.getlist(form.attachments.name), form.kept_uploads.data
         )
         if form.validate() and not upload_errors:
-            try:
+            stale = _(
+                "Ärendet ändrades samtidigt av lotsgruppen, så ditt svar är inte "
+                "skickat. Texten finns kvar här: skicka igen."
+            )
+            with form_write(form, "body", stale=stale) as saved:
                 services.submitter_reply(case, form.body.data, files)
-                db.session.commit()
-            except services.CaseError as error:
-                db.session.rollback()
-                form.body.errors = [*form.body.errors, str(error)]
-            except StaleDataError:
-                db.session.rollback()
-                form.body.errors = [
-                    *form.body.errors,
-                    _(
-                        "Ärendet ändrades samtidigt av lotsgruppen, så ditt svar är inte "
-                        "skickat. Texten finns kvar här: skicka igen."
-                    ),
-                ]
-            else:
+            if saved:
                 flash(_("Tack! Ditt svar är skickat till lotsgruppen."), "success")
                 return redirect(url_for("public.status", token=token))
     return render_template(
@@ -184,14 +172,15 @@ def status_attachment(token, attachment_id):
 def new_link():
     form = NewLinkForm()
     if form.validate_on_submit():
-        services.request_new_link(form.case_number.data, form.email.data)
-        db.session.commit()
-        flash(
-            _(
-                "Om ärendenumret och e-postadressen hör ihop har vi skickat en ny länk. "
-                "Tidigare länkar till ärendet slutar gälla när du har öppnat den nya."
-            ),
-            "success",
-        )
-        return redirect(url_for("public.new_link"))
+        with form_write(form) as saved:
+            services.request_new_link(form.case_number.data, form.email.data)
+        if saved:
+            flash(
+                _(
+                    "Om ärendenumret och e-postadressen hör ihop har vi skickat en ny länk. "
+                    "Tidigare länkar till ärendet slutar gälla när du har öppnat den nya."
+                ),
+                "success",
+            )
+            return redirect(url_for("public.new_link"))
     return render_template("public/new_link.html", form=form)

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lotsen.audit.services import diff, record
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.programme.models import (
     StrategyAction,
@@ -20,7 +21,7 @@ from lotsen.programme.models import (
 DEFAULT_PROGRAMME_PATH = Path(__file__).with_name("data") / "lerum_program.json"
 
 
-class StrategyError(ValueError):
+class StrategyError(DomainError):
     """A change that breaks a rule of the strategy (shown to the user in Swedish)."""
 
     def __init__(self, message: str, field: str = "name"):

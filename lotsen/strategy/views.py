@@ -34,6 +34,7 @@ from lotsen.strategy.forms import (
 from lotsen.strategy.yearly import strategy_year
 from lotsen.timekeeping.calendar import local_today
 from lotsen.urls import url_for_with_query
+from lotsen.writes import form_write
 
 bp = Blueprint("strategy", __name__, url_prefix="/strategi")
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
@@ -71,11 +72,9 @@ def edit_goal():
     form = GoalForm(obj=goal)
     if form.validate_on_submit():
         data = services.GoalData(name=form.name.data, description=form.description.data or "")
-        try:
+        with form_write(form, "name") as saved:
             services.save_goal(current_user, goal, data)
-        except services.StrategyError as error:
-            form.name.errors.append(str(error))
-        else:
+        if saved:
             return saved_redirect()
     history = audit_history("strategy_goals", goal.id) if goal else []
     return render_template("strategy/goal_form.html", form=form, goal=goal, history=history)
@@ -94,8 +93,10 @@ def edit_sub_goal(sub_goal_id):
             description=form.description.data or "",
             sort_order=form.sort_order.data,
         )
-        services.save_sub_goal(current_user, goal, sub_goal, data)
-        return saved_redirect()
+        with form_write(form, "name") as saved:
+            services.save_sub_goal(current_user, goal, sub_goal, data)
+        if saved:
+            return saved_redirect()
     history = audit_history("strategy_sub_goals", sub_goal.id) if sub_goal else []
     return render_template(
         "strategy/sub_goal_form.html", form=form, sub_goal=sub_goal, history=history
@@ -112,11 +113,9 @@ def edit_area(area_id):
     if request.method == "GET" and area is not None:
         form.actions.data = "\n".join(action.text for action in area.actions)
     if form.validate_on_submit():
-        try:
+        with form_write(form, "name") as saved:
             services.save_area(current_user, area, area_data_from(form))
-        except services.StrategyError as error:
-            form.name.errors.append(str(error))
-        else:
+        if saved:
             return saved_redirect()
     history = audit_history("strategy_areas", area.id) if area else []
     return render_template("strategy/area_form.html", form=form, area=area, history=history)
@@ -140,11 +139,9 @@ def edit_target(target_id):
     target = db.get_or_404(StrategyTarget, target_id) if target_id else None
     form = TargetForm(obj=target)
     if form.validate_on_submit():
-        try:
+        with form_write(form, "name") as saved:
             services.save_target(current_user, goal, target, target_data_from(form))
-        except services.StrategyError as error:
-            form[error.field].errors.append(str(error))
-        else:
+        if saved:
             return saved_redirect()
     history = audit_history("strategy_targets", target.id) if target else []
     return render_template("strategy/target_form.html", form=form, target=target, history=history)
@@ -164,7 +161,6 @@ def target_data_from(form: TargetForm) -> services.TargetData:
 
 
 def saved_redirect():
-    db.session.commit()
     flash(_("Ändringarna är sparade."), "success")
     return redirect(url_for("strategy.index"))
 

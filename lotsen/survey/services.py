@@ -14,6 +14,7 @@ from sqlalchemy import Float, cast, func, select
 from lotsen.accounts.models import Department, User
 from lotsen.cases.models import Case, Category
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
 from lotsen.survey import scoring
@@ -23,7 +24,7 @@ from lotsen.urls import external_url
 GROUPINGS = ("category", "department", "lead")
 
 
-class SurveyError(ValueError):
+class SurveyError(DomainError):
     """The link cannot be used (unknown or already answered)."""
 
 

@@ -8,11 +8,11 @@ from wtforms import SelectChoice
 from lotsen.accounts.access import public, roles_required
 from lotsen.accounts.models import Role
 from lotsen.db_types import utcnow
-from lotsen.extensions import db
 from lotsen.survey import services
 from lotsen.survey.forms import ResultsFilterForm, SurveyForm
 from lotsen.survey.models import FACTORS, NKI_QUESTIONS
 from lotsen.timekeeping.calendar import STOCKHOLM
+from lotsen.writes import committing
 
 bp = Blueprint("survey", __name__, url_prefix="/enkat")
 
@@ -41,13 +41,9 @@ def answer(token):
     form = SurveyForm()
     if form.validate_on_submit():
         answers = {name: form[name].data for name in FACTORS + NKI_QUESTIONS}
-        try:
+        with committing() as saved:
             services.record_response(invitation, answers, form.comment.data or "")
-        except services.SurveyError:
-            db.session.rollback()
-            return render_template("survey/thanks.html", already=True)
-        db.session.commit()
-        return render_template("survey/thanks.html", already=False)
+        return render_template("survey/thanks.html", already=not saved)
     return render_template("survey/form.html", form=form, token=token)
 
 

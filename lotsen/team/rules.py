@@ -12,6 +12,7 @@ from lotsen.accounts.models import Role, User
 from lotsen.cases import services as cases
 from lotsen.cases.models import Case
 from lotsen.cases.workflow import OPEN_STATUSES
+from lotsen.domain_errors import DomainError
 
 OFFICIAL = cases.OFFICIAL
 WORKING_ROLES = (Role.OFFICIAL, Role.COORDINATOR)
@@ -29,15 +30,11 @@ TEAM_EVENT_KINDS = (
 )
 
 
-class TeamError(ValueError):
+class TeamError(DomainError):
     """A rule of the team's work was broken; the message is for the user (Swedish).
 
     `field` names the form field the message belongs next to, when there is one.
     """
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def is_lead(user, case: Case) -> bool:

@@ -47,6 +47,7 @@ from lotsen.team.forms import (
 )
 from lotsen.team.models import AgendaItem, CaseContribution, ContributionState, Meeting, MeetingKind
 from lotsen.timekeeping.calendar import local_today
+from lotsen.writes import button_write, form_write
 
 bp = Blueprint("team", __name__)
 readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
@@ -61,14 +62,6 @@ def viewable_case(case_id: int) -> Case:
     if not may_view_case(current_user, case):
         abort(403)
     return case
-
-
-def show_error(form, error: rules.TeamError) -> None:
-    """Put the service's message next to its field, or at the top of the page."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def back_to_case(case: Case, anchor: str = "team-heading"):
@@ -185,15 +178,12 @@ def contribution(contribution_id):
         return render_contribution(contribution)
     form = ContributionAnswerForm(prefix="answer")
     if form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             if form.done.data:
                 contributing.complete_contribution(current_user, contribution, form.answer.data)
             else:
                 contributing.save_contribution_draft(current_user, contribution, form.answer.data)
-        except rules.TeamError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             if form.done.data:
                 flash(_("Tack! Ditt delsvar är klart och lotsen har fått veta det."), "success")
                 return redirect(url_for("team.my_contributions"))
@@ -208,12 +198,9 @@ def decline(contribution_id):
     contribution = contribution_for_viewer(contribution_id)
     form = DeclineForm(prefix="decline")
     if form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             contributing.decline_contribution(current_user, contribution, form.reason.data)
-        except rules.TeamError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Du har avböjt. Lotsen har fått veta varför."), "success")
             return redirect(url_for("team.my_contributions"))
     return render_contribution(contribution, decline_form=form, status=400)
@@ -232,14 +219,11 @@ def request_contribution(case_id):
     with_choices(form.contributor_id, members, _("Välj …"))
     if form.validate_on_submit():
         contributor = db.session.get(User, form.contributor_id.data)
-        try:
+        with form_write(form) as saved:
             contributing.request_contribution(
                 current_user, case, contributor, form.question.data, form.due_on.data
             )
-        except rules.TeamError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("%(name)s har fått frågan.", name=contributor.name), "success")
             return back_to_case(case)
     status = 400 if request.method == "POST" else 200
@@ -258,14 +242,11 @@ def coordinated_answer(case_id):
     if request.method == "GET":
         form.body.data = coordination.compose_coordinated_answer(case, contributions)
     elif form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             coordination.send_coordinated_answer(
                 current_user, case, form.body.data, form.then_status.data or None
             )
-        except rules.TeamError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             if cases.reaches_owner(case):
                 flash(_("Det samlade svaret är skickat till företagaren."), "success")
             else:
@@ -296,12 +277,9 @@ def handover(case_id):
         department_id = form.department_id.data
         department = db.session.get(Department, department_id) if department_id else None
         lead = db.session.get(User, form.lead_id.data) if form.lead_id.data else None
-        try:
+        with form_write(form) as saved:
             handovers.hand_over(current_user, case, department, lead, form.reason.data)
-        except rules.TeamError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Ärendet är överlämnat till %(name)s.", name=department.name), "success")
             if may_view_case(current_user, case):
                 return redirect(url_for("cases.show", case_id=case.id))
@@ -317,12 +295,9 @@ def flag_case(case_id):
     case = viewable_case(case_id)
     form = FlagForm(prefix="flag")
     if form.validate_on_submit():
-        try:
+        with button_write() as saved:
             item = team_meetings.flag_for_next_meeting(current_user, case, form.note.data or "")
-        except rules.TeamError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if saved:
             if item.meeting is not None:
                 flash(
                     _("Ärendet tas upp på lotsmötet %(date)s.", date=item.meeting.on_date),
@@ -349,14 +324,11 @@ def company_meeting_new(case_id):
         chosen = set(form.participants.data or [])
         participants = [user for user in involved if user.id in chosen]
         times = meeting_times(form)
-        try:
+        with form_write(form) as saved:
             meeting = company_meetings.create_company_meeting(
                 current_user, case, times, participants, form.invite_company.data, form.message.data
             )
-        except rules.TeamError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Ledmötet är bokat och inbjudningarna skickas."), "success")
             return redirect(url_for("team.meeting", meeting_id=meeting.id))
     status = 400 if request.method == "POST" else 200
@@ -421,7 +393,7 @@ def meeting_form(meeting_id):
     if request.method == "GET" and meeting is None:
         form.title.data = _("Lotsmöte")
     if form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             if meeting is None:
                 meeting = team_meetings.create_team_meeting(
                     current_user, form.title.data, meeting_times(form), form.notes.data
@@ -430,10 +402,7 @@ def meeting_form(meeting_id):
                 team_meetings.update_meeting(
                     current_user, meeting, form.title.data, meeting_times(form), form.notes.data
                 )
-        except rules.TeamError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Mötet är sparat."), "success")
             return redirect(url_for("team.meeting", meeting_id=meeting.id))
     status = 400 if request.method == "POST" else 200
@@ -502,12 +471,9 @@ def agenda_add(meeting_id):
         if case is None:
             form.case_number.errors = [_("Det finns inget ärende med det numret.")]
         else:
-            try:
+            with form_write(form, "case_number") as saved:
                 team_meetings.add_to_agenda(current_user, case, meeting, form.note.data or "")
-            except rules.TeamError as error:
-                form.case_number.errors = [str(error)]
-            else:
-                db.session.commit()
+            if saved:
                 flash(_("%(number)s står nu på dagordningen.", number=case.number), "success")
                 return redirect(url_for("team.meeting", meeting_id=meeting.id))
     return render_meeting(meeting, status=400, agenda_form=form)
@@ -523,14 +489,11 @@ def outcome(item_id):
     form = outcome_form(item, queries.member_choices())
     if form.validate_on_submit():
         owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
-        try:
+        with form_write(form) as saved:
             team_meetings.record_outcome(
                 current_user, item, form.decision.data, form.next_step.data, owner
             )
-        except rules.TeamError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Utfallet för %(number)s är sparat.", number=item.case.number), "success")
             return redirect(url_for("team.meeting", meeting_id=item.meeting_id))
     return render_meeting(item.meeting, status=400, outcome_forms={item.id: form})
@@ -550,12 +513,9 @@ def series_new():
             place=form.place.data or "",
             video_link=form.video_link.data or "",
         )
-        try:
+        with form_write(form) as saved:
             team_meetings.create_series(current_user, data)
-        except rules.TeamError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Mötesserien är upplagd och nästa möte är skapat."), "success")
             return redirect(url_for("team.meetings"))
     status = 400 if request.method == "POST" else 200

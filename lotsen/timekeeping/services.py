@@ -21,6 +21,7 @@ from lotsen.audit.services import record
 from lotsen.cases import workflow
 from lotsen.cases.models import Case, CaseEvent, CaseStatus, Category
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.settings import Setting
 from lotsen.timekeeping.calendar import STOCKHOLM, WorkingCalendar, parse_office_hours
@@ -48,7 +49,7 @@ CLOCK_COLUMNS = (
 )
 
 
-class CalendarError(ValueError):
+class CalendarError(DomainError):
     """A calendar rule was broken; the message is for the user (Swedish), `field` names the
     form field it belongs to."""
 

@@ -28,6 +28,7 @@ from lotsen.timekeeping.queries import (
     exceptions_in,
     office_hours_are_customised,
 )
+from lotsen.writes import button_write, form_write
 
 bp = Blueprint("timekeeping", __name__, url_prefix="/admin/kalender")
 admin_only = roles_required(Role.ADMIN)
@@ -86,14 +87,11 @@ def index():
 def add_closed_day():
     form = ClosedDayForm()
     if form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             closed, recomputed = services.add_closed_day(
                 current_user, form.day.data, form.reason.data
             )
-        except services.CalendarError as error:
-            form[error.field].errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Stängd dag %(day)s är tillagd.", day=closed.day.isoformat()), "success")
             flash_deferred(recomputed)
             return redirect(year_url(closed.day))
@@ -105,14 +103,11 @@ def add_closed_day():
 def add_shortened_day():
     form = ShortenedDayForm()
     if form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             shortened, recomputed = services.add_shortened_day(
                 current_user, form.day.data, form.closes_at.data, form.reason.data
             )
-        except services.CalendarError as error:
-            form[error.field].errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Kortad dag %(day)s är tillagd.", day=shortened.day.isoformat()), "success")
             flash_deferred(recomputed)
             return redirect(year_url(shortened.day))
@@ -126,10 +121,11 @@ def delete_exception(model, exception_id: int, message: str):
         abort(404)
     day = exception.day
     if ConfirmForm().validate_on_submit():
-        recomputed = services.delete_exception(current_user, exception)
-        db.session.commit()
-        flash(message % {"day": day.isoformat()}, "success")
-        flash_deferred(recomputed)
+        with button_write() as saved:
+            recomputed = services.delete_exception(current_user, exception)
+        if saved:
+            flash(message % {"day": day.isoformat()}, "success")
+            flash_deferred(recomputed)
     return redirect(year_url(day))
 
 
@@ -152,12 +148,9 @@ def office_hours():
     if request.method == "GET":
         form.fill(current_calendar().office_hours)
     if form.validate_on_submit():
-        try:
+        with form_write(form) as saved:
             changes = services.save_office_hours(current_user, form.hours())
-        except services.CalendarError as error:
-            form[error.field].errors.append(str(error))
-        else:
-            db.session.commit()
+        if saved:
             if changes:
                 flash(_("Kontorstiderna är sparade."), "success")
             return redirect(url_for("timekeeping.index"))

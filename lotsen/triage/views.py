@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases.models import Case, Category
 from lotsen.cases.queries import active_categories
+from lotsen.domain_errors import StaleState
 from lotsen.extensions import db
 from lotsen.notifications import queries as notification_queries
 from lotsen.notifications import services as notification_services
@@ -20,7 +20,6 @@ from lotsen.timekeeping.queries import current_calendar
 from lotsen.triage import (
     assignment,
     availability,
-    errors,
     queries,
     routing_rules,
     saved_filters,
@@ -37,6 +36,7 @@ from lotsen.triage.forms import (
     lead_choices,
 )
 from lotsen.triage.models import Absence, RoutingRule
+from lotsen.writes import button_write, committing, form_write, show_on_form
 
 bp = Blueprint("triage", __name__, url_prefix="/fordelning")
 coordinators = roles_required(Role.COORDINATOR, Role.ADMIN)
@@ -73,12 +73,9 @@ def save_filter():
     form = SavedFilterForm(prefix="filter")
     back = url_for("cases.index") + "?" + saved_filters.clean_query(form.query.data or "")
     if form.validate_on_submit():
-        try:
+        with button_write() as saved:
             saved_filters.save_filter(current_user, form.name.data, form.query.data or "")
-        except errors.TriageError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Filtret %(name)s är sparat.", name=form.name.data), "success")
     else:
         flash(_("Ge filtret ett namn (högst 80 tecken)."), "error")
@@ -88,10 +85,11 @@ def save_filter():
 @bp.route("/filter/<int:filter_id>/ta-bort", methods=["POST"])
 @case_readers
 def delete_filter(filter_id):
-    if not saved_filters.delete_filter(current_user, filter_id):
-        abort(404)
-    db.session.commit()
-    flash(_("Filtret är borttaget."), "success")
+    with button_write() as saved:
+        if not saved_filters.delete_filter(current_user, filter_id):
+            abort(404)
+    if saved:
+        flash(_("Filtret är borttaget."), "success")
     return redirect(url_for("cases.index"))
 
 
@@ -145,26 +143,17 @@ def assign(case_id):
     elif form.validate_on_submit():
         lead = db.session.get(User, form.lead.data)
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        try:
+        stale = StaleState(_("Ärendet ändrades samtidigt av någon annan. Försök igen."))
+        with committing(stale) as saved:
             assignment.assign_case(case, lead, current_user, form.reason.data, "manual", version)
-            db.session.commit()
-        except errors.TriageError as error:
-            db.session.rollback()
-            if from_queue:
-                flash(str(error), "error")
-                return redirect(url_for("triage.queue"))
-            form.reason.errors = [*form.reason.errors, str(error)]
-        except StaleDataError:
-            db.session.rollback()
-            if from_queue:
-                flash(_("Ärendet ändrades samtidigt av någon annan. Försök igen."), "error")
-                return redirect(url_for("triage.queue"))
-            # The reason typed stays in the form; the version is the one now saved.
-            form.reason.errors = [
-                *form.reason.errors,
-                _("Ärendet ändrades samtidigt av någon annan. Försök igen."),
-            ]
-            form.version.data = str(db.get_or_404(Case, case_id).version)
+        if not saved and from_queue:
+            flash(saved.error.message, "error")
+            return redirect(url_for("triage.queue"))
+        if not saved:
+            # The reason typed stays in the form; after a conflict, the version now saved.
+            show_on_form(form, saved.error, "reason")
+            if saved.error is stale:
+                form.version.data = str(db.get_or_404(Case, case_id).version)
         else:
             flash(
                 _("%(name)s är lots för %(number)s.", name=lead.name, number=case.number),
@@ -188,15 +177,11 @@ def bulk_reassign():
     form = BulkReassignForm(prefix="bulk", leads=lead_choices(officials))
     if form.validate_on_submit():
         lead = db.session.get(User, form.lead.data)
-        try:
+        with form_write(form, "case_ids") as saved:
             moved = assignment.bulk_reassign(
                 form.case_ids.data, lead, current_user, form.reason.data
             )
-        except errors.TriageError as error:
-            db.session.rollback()
-            form.case_ids.errors = [*form.case_ids.errors, str(error)]
-        else:
-            db.session.commit()
+        if saved:
             flash(
                 ngettext(
                     "%(num)d ärende har flyttats till %(name)s.",
@@ -237,8 +222,8 @@ def mark_read(notification_id):
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != current_user.id:
         abort(404)
-    notification_services.mark_read(current_user, notification_id)
-    db.session.commit()
+    with button_write():
+        notification_services.mark_read(current_user, notification_id)
     if request.form.get("open") and notification.case_id:
         return redirect(url_for("cases.show", case_id=notification.case_id))
     return redirect(url_for("triage.notifications"))
@@ -247,12 +232,15 @@ def mark_read(notification_id):
 @bp.route("/notiser/alla-lasta", methods=["POST"])
 @everyone
 def mark_all_read():
-    count = notification_services.mark_all_read(current_user)
-    db.session.commit()
-    flash(
-        ngettext("%(num)d notis markerad som läst.", "%(num)d notiser markerade som lästa.", count),
-        "success",
-    )
+    with button_write() as saved:
+        count = notification_services.mark_all_read(current_user)
+    if saved:
+        flash(
+            ngettext(
+                "%(num)d notis markerad som läst.", "%(num)d notiser markerade som lästa.", count
+            ),
+            "success",
+        )
     return redirect(url_for("triage.notifications"))
 
 
@@ -324,8 +312,10 @@ def save_competence(user_id):
     form = CompetenceForm(prefix="competence", categories=active_categories())
     if not form.validate_on_submit():
         return render_availability(user, competence_form=form, status=400)
-    availability.set_categories_handled(current_user, user, form.categories.data)
-    db.session.commit()
+    with form_write(form, "categories") as saved:
+        availability.set_categories_handled(current_user, user, form.categories.data)
+    if not saved:
+        return render_availability(user, competence_form=form, status=400)
     flash(_("Kategorierna är sparade."), "success")
     return back_to(user)
 
@@ -336,15 +326,11 @@ def add_absence(user_id):
     user = managed_user_or_404(user_id)
     form = AbsenceForm(prefix="absence")
     if form.validate_on_submit():
-        try:
+        with form_write(form, "ends_on") as saved:
             availability.add_absence(
                 current_user, user, form.starts_on.data, form.ends_on.data, form.note.data
             )
-        except errors.TriageError as error:
-            db.session.rollback()
-            form.ends_on.errors = [*form.ends_on.errors, str(error)]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Frånvaron är sparad."), "success")
             return back_to(user)
     return render_availability(user, absence_form=form, status=400)
@@ -355,9 +341,10 @@ def add_absence(user_id):
 def delete_absence(absence_id):
     absence = db.get_or_404(Absence, absence_id)
     user = managed_user_or_404(absence.user_id)
-    availability.delete_absence(current_user, absence)
-    db.session.commit()
-    flash(_("Frånvaron är borttagen."), "success")
+    with button_write() as saved:
+        availability.delete_absence(current_user, absence)
+    if saved:
+        flash(_("Frånvaron är borttagen."), "success")
     return back_to(user)
 
 
@@ -394,7 +381,7 @@ def edit_rule(category_id):
             select(Department).where(Department.id.in_(form.involved.data or []))
         ).all()
         lead = db.session.get(User, form.default_lead.data) if form.default_lead.data else None
-        try:
+        with form_write(form, "default_lead") as saved:
             routing_rules.save_routing_rule(
                 current_user,
                 category,
@@ -402,11 +389,7 @@ def edit_rule(category_id):
                 lead,
                 involved,
             )
-        except errors.TriageError as error:
-            db.session.rollback()
-            form.default_lead.errors = [*form.default_lead.errors, str(error)]
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Fördelningsregeln för %(name)s är sparad.", name=category.name), "success")
             return redirect(url_for("triage.routing"))
     status = 400 if form.errors else 200
@@ -419,12 +402,9 @@ def set_auto_assignment(department_id):
     department = db.get_or_404(Department, department_id)
     form = AutoAssignForm(prefix=f"auto-{department.id}")
     if form.validate_on_submit():
-        try:
+        with button_write() as saved:
             routing_rules.set_auto_assignment(current_user, department, form.mode.data)
-        except errors.TriageError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Fördelningen för %(name)s är sparad.", name=department.name), "success")
     else:
         flash(_("Välj ett sätt att fördela."), "error")

@@ -13,6 +13,7 @@ from lotsen.cases.models import Channel
 from lotsen.cases.services import CaseError, Submission, open_case
 from lotsen.companies.models import Company, CompanySniCode, CompanyStatus
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.visits.models import FollowUp, Need, Visit, VisitTopic
 
@@ -21,7 +22,7 @@ TEN_OR_MORE = ("10-19", "20-49", "50-99", "100-199", "200-499", "500+")
 SUGGESTION_MONTHS = 24
 
 
-class VisitError(ValueError):
+class VisitError(DomainError):
     """A rule the visit breaks, in Swedish, with the form field it belongs to."""
 
     def __init__(self, message: str, field: str | None = None):

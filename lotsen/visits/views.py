@@ -25,6 +25,7 @@ from lotsen.programme.queries import all_areas
 from lotsen.visits import services
 from lotsen.visits.forms import ConfirmForm, FollowUpCaseForm, FollowUpForm, TopicForm, VisitForm
 from lotsen.visits.models import FollowUp, Visit
+from lotsen.writes import button_write, committing, form_write, show_on_form
 
 bp = Blueprint("visits", __name__, url_prefix="/besok")
 team = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
@@ -147,18 +148,14 @@ def edit(visit_id):
     if request.method == "GET" and visit is None:
         form.company_id.data = request.args.get("company_id", "")[:12]
     if form.validate_on_submit():
-        data = visit_data_from(form)
-        if data is None:
-            db.session.commit()  # the audit event of a personnummer looked up, if any
-        else:
-            try:
+        # Committed even without a company: the audit event of a personnummer looked up.
+        with form_write(form) as saved:
+            data = visit_data_from(form)
+            if data is not None:
                 visit = services.save_visit(current_user, visit, data)
-            except services.VisitError as error:
-                form[error.field].errors = [str(error)]
-            else:
-                db.session.commit()
-                flash(_("Besöket är sparat."), "success")
-                return redirect(url_for("visits.show", visit_id=visit.id))
+        if saved and data is not None:
+            flash(_("Besöket är sparat."), "success")
+            return redirect(url_for("visits.show", visit_id=visit.id))
     company = known_company(form)
     return render_template("visits/form.html", form=form, visit=visit, company=company)
 
@@ -235,8 +232,10 @@ def add_topic(visit_id):
         return render_visit(visit, topic_form=form)
     areas = db.session.scalars(select(StrategyArea).where(StrategyArea.id.in_(form.areas.data)))
     tags = (form.tags.data or "").split(",")
-    services.add_topic(current_user, visit, form.text.data, list(areas), tags)
-    db.session.commit()
+    with form_write(form, "text") as saved:
+        services.add_topic(current_user, visit, form.text.data, list(areas), tags)
+    if not saved:
+        return render_visit(visit, topic_form=form)
     flash(_("Ämnet är tillagt."), "success")
     return redirect(url_for("visits.show", visit_id=visit.id, _anchor="topics-heading"))
 
@@ -249,8 +248,10 @@ def add_follow_up(visit_id):
     if not form.validate_on_submit():
         return render_visit(visit, follow_up_form=form)
     owner = db.session.get(User, form.owner_id.data)
-    services.add_follow_up(current_user, visit, form.text.data, owner, form.due_on.data)
-    db.session.commit()
+    with form_write(form, "text") as saved:
+        services.add_follow_up(current_user, visit, form.text.data, owner, form.due_on.data)
+    if not saved:
+        return render_visit(visit, follow_up_form=form)
     flash(_("Uppföljningen är tillagd."), "success")
     return redirect(url_for("visits.show", visit_id=visit.id, _anchor="follow-ups-heading"))
 
@@ -265,17 +266,14 @@ def follow_up_to_case(follow_up_id):
     form = follow_up_case_form(follow_up, categories, lead_choices())
     if form.validate_on_submit():
         lead = db.session.get(User, form.lead_id.data) if form.lead_id.data else None
-        try:
+        with committing() as saved:
             case = services.follow_up_to_case(current_user, follow_up, form.category_id.data, lead)
-        except services.VisitError as error:
-            db.session.rollback()
-            field = form[error.field] if error.field in ("category_id", "lead_id") else None
-            if field is None:
-                flash(str(error), "error")
-                return redirect(url_for("visits.show", visit_id=follow_up.visit_id))
-            field.errors = [*field.errors, str(error)]
+        if not saved and saved.error.field in ("category_id", "lead_id"):
+            show_on_form(form, saved.error)
+        elif not saved:
+            flash(saved.error.message, "error")
+            return redirect(url_for("visits.show", visit_id=follow_up.visit_id))
         else:
-            db.session.commit()
             flash(
                 _("Ärende %(number)s är skapat från uppföljningen.", number=case.number), "success"
             )
@@ -289,7 +287,8 @@ def follow_up_to_case(follow_up_id):
 def complete_follow_up(follow_up_id):
     follow_up = db.get_or_404(FollowUp, follow_up_id)
     if ConfirmForm().validate_on_submit():
-        services.complete_follow_up(current_user, follow_up)
-        db.session.commit()
-        flash(_("Uppföljningen är markerad som klar."), "success")
+        with button_write() as saved:
+            services.complete_follow_up(current_user, follow_up)
+        if saved:
+            flash(_("Uppföljningen är markerad som klar."), "success")
     return redirect(url_for("visits.show", visit_id=follow_up.visit_id))

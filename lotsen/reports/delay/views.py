@@ -16,6 +16,7 @@ from lotsen.reports.delay.services import (
     may_send,
     send_delay_notice,
 )
+from lotsen.writes import form_write
 
 bp = Blueprint("delay_notices", __name__, url_prefix="/arenden")
 
@@ -30,12 +31,9 @@ def new(case_id: int):
     if not form.is_submitted():
         form.expected_date.data = default_expected_date(case)
     if form.validate_on_submit():
-        try:
+        with form_write(form, "reason") as saved:
             send_delay_notice(case, current_user, form.reason.data, form.expected_date.data)
-        except cases.CaseError as error:
-            form.reason.errors = [*form.reason.errors, str(error)]
-        else:
-            db.session.commit()
+        if saved:
             if cases.reaches_owner(case):
                 flash(_("Förseningsbeskedet är skickat till företagaren."), "success")
             else:
