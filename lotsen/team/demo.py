@@ -72,21 +72,8 @@ def load_demo_team() -> int:
     made = 0
     for subject, asks in DEMO_CONTRIBUTIONS:
         case = db.session.scalar(select(Case).where(Case.subject == subject))
-        if case is None or case.lead is None:
-            continue
-        if case.department_id is None and case.lead.departments:
-            case.department_id = case.lead.departments[0].id
-        for email, question, answer in asks:
-            contributor = db.session.scalar(select(User).where(User.email == email))
-            if contributor is None or contributor.id == case.lead_id:
-                continue
-            due = local_today() + timedelta(days=5 + made)
-            contribution = contributions.request_contribution(
-                case.lead, case, contributor, question, due
-            )
-            if answer:
-                contributions.complete_contribution(contributor, contribution, answer)
-            made += 1
+        if case is not None and case.lead is not None:
+            made += ask_demo_contributions(case, asks, made)
     load_demo_series()
     db.session.flush()
     db.session.execute(  # the demo's notifications count as delivered
@@ -94,6 +81,26 @@ def load_demo_team() -> int:
         .where(OutboxMessage.status == OutboxStatus.PENDING)
         .values(status=OutboxStatus.SENT, sent_at=utcnow())
     )
+    return made
+
+
+def ask_demo_contributions(case: Case, asks, made_before: int) -> int:
+    """The case's lead asks each demo contributor; answered ones are completed at once.
+    Returns how many were asked (each due a day later than the one before)."""
+    if case.department_id is None and case.lead.departments:
+        case.department_id = case.lead.departments[0].id
+    made = 0
+    for email, question, answer in asks:
+        contributor = db.session.scalar(select(User).where(User.email == email))
+        if contributor is None or contributor.id == case.lead_id:
+            continue
+        due = local_today() + timedelta(days=5 + made_before + made)
+        contribution = contributions.request_contribution(
+            case.lead, case, contributor, question, due
+        )
+        if answer:
+            contributions.complete_contribution(contributor, contribution, answer)
+        made += 1
     return made
 
 
