@@ -74,6 +74,7 @@ def register_extensions(app: Flask) -> None:
     import lotsen.models  # noqa: F401  (the whole schema, for Alembic)
     from lotsen.database import configure_engine
     from lotsen.i18n import select_locale
+    from lotsen.search.index import install as install_search_hooks
     from lotsen.timekeeping.hooks import install as install_figure_hooks
 
     db.init_app(app)
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     configure_login(app)
     install_figure_hooks()
+    install_search_hooks()
 
 
 def init_limiter(app: Flask) -> None:

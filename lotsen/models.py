@@ -21,6 +21,11 @@ from lotsen.companies.models import (  # noqa: F401
     Tag,
 )
 from lotsen.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from lotsen.search.models import (  # noqa: F401
+    CASE_SEARCH_HAND_WRITTEN,
+    AttachmentText,
+    CaseSearchDocument,
+)
 from lotsen.strategy.models import (  # noqa: F401
     StrategyAction,
     StrategyArea,
@@ -57,4 +62,4 @@ from lotsen.visits.models import (  # noqa: F401
 
 def include_name(name, type_, parent_names) -> bool:
     """Alembic filter: leave out the search objects written by hand in the migrations."""
-    return not (name or "").startswith(HAND_WRITTEN_SEARCH_OBJECTS)
+    return not (name or "").startswith(HAND_WRITTEN_SEARCH_OBJECTS + CASE_SEARCH_HAND_WRITTEN)
