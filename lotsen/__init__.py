@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.public.views import bp as public_bp
     from lotsen.reports.delay import bp as delay_notices_bp
     from lotsen.reports.views import bp as reports_bp
+    from lotsen.search.views import bp as search_bp
     from lotsen.strategy.views import bp as strategy_bp
     from lotsen.survey.views import bp as survey_bp
     from lotsen.team.views import bp as team_bp
@@ -145,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(delay_notices_bp)
     public(app.view_functions["static"])
     require_login_unless_public(app)

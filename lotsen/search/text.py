@@ -164,7 +164,8 @@ def snippet(query: ParsedQuery, text: str) -> Markup | None:
         return None
     first = max(0, hits[0][0] - SNIPPET_WORDS // 3)
     last = min(len(spans), first + SNIPPET_WORDS)
-    start, end = spans[first][0], spans[last - 1][1]
+    start = spans[first][0] if first > 0 else 0
+    end = spans[last - 1][1] if last < len(spans) else len(text)
     pieces = ["…" if first > 0 else ""]
     cursor = start
     for hit_start, hit_end in hits:
