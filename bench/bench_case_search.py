@@ -62,6 +62,7 @@ class Generator:
         self.sentences, self.pairs = text_pool()
         self.start = datetime(2024, 1, 1, tzinfo=UTC)
         self.span = timedelta(days=900) / max(cases, 1)
+        self.message_id = 0
 
     def body(self, rare: bool) -> str:
         rng = self.rng
@@ -74,7 +75,6 @@ class Generator:
         """(case rows, message rows) for case ids first..first+count-1."""
         rng = self.rng
         cases, messages = [], []
-        message_id = (first - 1) * 9
         for case_id in range(first, first + count):
             received = self.start + self.span * case_id
             subject, question = rng.choice(self.pairs)
@@ -90,7 +90,8 @@ class Generator:
                           received))  # fmt: skip
             ventilation = rng.random() < 0.01
             for n in range(rng.randint(7, 11)):
-                message_id += 1
+                self.message_id += 1
+                message_id = self.message_id
                 if n == 0:
                     body, kind, internal = question, "submitter", False
                 else:

@@ -16,6 +16,7 @@ def a_case(subject="Fråga om lokal", question="Vi undrar över lokalen.", categ
         category_id=(category or CategoryFactory()).id,
         submitter_email=kw.pop("submitter_email", "lina@solrosen.example"),
         company_name=kw.pop("company_name", "Café Solrosen AB"),
+        org_number=kw.pop("org_number", None),
     )
     case, _token = open_case(submission, **kw)
     db.session.commit()

@@ -1,17 +1,20 @@
 """The case search over everything written on a case: stems, prefixes, phrases, filters,
 access, snippets, and an index that follows every change (both databases)."""
 
-from datetime import timedelta
+from datetime import date, time, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from lotsen.accounts.models import Role
 from lotsen.cases.models import CaseStatus
 from lotsen.cases.services import set_status, update_case
+from lotsen.companies import services as company_services
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.search.models import CaseSearchDocument
 from lotsen.search.queries import SearchFilters, search_cases
+from lotsen.team import services as team_services
 from lotsen.team.services import complete_contribution, request_contribution
 from tests.factories import DepartmentFactory, UserFactory
 from tests.search.helpers import a_case, coordinator, found, note
@@ -162,3 +165,35 @@ def test_empty_and_hostile_queries_find_nothing_and_do_not_fail(app):
     for text in ("", "   ", '"', "AND OR NOT", "*", "'); DROP TABLE cases; --", "x" * 5000,
                  "NEAR(a b)", "^a", "a:*", "!&|"):  # fmt: skip
         assert isinstance(found(official, text), list)
+
+
+def test_a_meeting_outcome_is_searchable(app):
+    official = coordinator()
+    case = a_case(subject="Etablering")
+    with current_app.test_request_context():
+        meeting = team_services.create_team_meeting(
+            official, "Lotsmöte",
+            team_services.MeetingTimes(date(2030, 3, 7), time(9), time(10), place="Kommunhuset"),
+        )  # fmt: skip
+        item = team_services.add_to_agenda(official, case, meeting)
+        db.session.commit()
+        team_services.record_outcome(official, item, "Detaljplanen ändras först.", "", None)
+        db.session.commit()
+    assert found(official, "detaljplanen") == [case.number]
+
+
+def test_a_company_contact_added_later_is_searchable(app):
+    official = coordinator()
+    company = company_services.create_company(
+        official, company_services.CompanyData(org_number="5560125790", name="Sjöbergs Måleri AB")
+    )
+    db.session.commit()
+    case = a_case(subject="Fasad", org_number="5560125790", company_name="Sjöbergs Måleri AB")
+    assert case.company_id == company.id
+    assert found(official, "gunnel") == []
+    company_services.add_contact(
+        official, company, company_services.ContactData(name="Gunnel Sjöberg", data_basis="Avtal")
+    )
+    db.session.commit()
+    assert found(official, "gunnel") == [case.number]
+    assert found(official, "5560125790") == [case.number]
