@@ -74,20 +74,9 @@ def case_parts(executor, case_ids: list[int]) -> dict[int, list[tuple[str, str]]
         for row in contacts:
             for case_id in company_of[row.company_id]:
                 parts[case_id].append((CONTACT, joined(row.name, row.email, row.phone)))
-    first_message: set[int] = set()
-    messages = executor.execute(
-        select(Message.case_id, Message.is_internal, Message.author_kind, Message.body)
-        .where(Message.case_id.in_(case_ids))
-        .order_by(Message.case_id, Message.id)
-    )
-    for case_id, internal, author_kind, body in messages:
-        if case_id not in parts:
-            continue
-        kind = NOTE if internal else MESSAGE
-        if author_kind == "submitter" and case_id not in first_message:
-            first_message.add(case_id)
-            kind = QUESTION
-        parts[case_id].append((kind, body or ""))
+    for case_id, kind, body in message_rows(executor, case_ids):
+        if case_id in parts:
+            parts[case_id].append((kind, body))
     attachments = executor.execute(
         select(Attachment.case_id, Attachment.filename, AttachmentText.text)
         .outerjoin(AttachmentText, AttachmentText.attachment_id == Attachment.id)
@@ -114,6 +103,31 @@ def case_parts(executor, case_ids: list[int]) -> dict[int, list[tuple[str, str]]
         if case_id in parts:
             parts[case_id].append((MEETING, joined(note, decision, next_step)))
     return dict(parts)
+
+
+def message_rows(executor, case_ids: list[int]):
+    """(case_id, kind, body) of every message of these cases, oldest first; the business
+    owner's first message is the question."""
+    first_message: set[int] = set()
+    rows = executor.execute(
+        select(Message.case_id, Message.is_internal, Message.author_kind, Message.body)
+        .where(Message.case_id.in_(case_ids))
+        .order_by(Message.case_id, Message.id)
+    )
+    for case_id, internal, author_kind, body in rows:
+        kind = NOTE if internal else MESSAGE
+        if author_kind == "submitter" and case_id not in first_message:
+            first_message.add(case_id)
+            kind = QUESTION
+        yield case_id, kind, body or ""
+
+
+def subject_and_messages(executor, cases) -> dict[int, list[tuple[str, str]]]:
+    """The subject (from the loaded cases) and the messages (one query) of `cases`."""
+    parts = {case.id: [(SUBJECT, case.subject)] for case in cases}
+    for case_id, kind, body in message_rows(executor, list(parts)):
+        parts[case_id].append((kind, body))
+    return parts
 
 
 def stems_of(parts: list[tuple[str, str]]) -> list[str]:

@@ -195,11 +195,19 @@ def load_cases(ids: list[int]) -> dict[int, Case]:
 
 
 def hits_for(query: ParsedQuery, user, ids: list[int]) -> list[Hit]:
+    """The page's hits with snippets. Most hits are in the subject or the messages, read in
+    one query; the other parts (company, contacts, attachments, contributions, meetings) are
+    read only for the cases still without a snippet."""
     cases = load_cases(ids)
     allowed = viewable_case_ids(user, cases.values())
     ids = [case_id for case_id in ids if case_id in allowed]
-    parts = documents.case_parts(db.session, ids)
-    return [Hit(cases[case_id], *best_snippet(query, parts.get(case_id, []))) for case_id in ids]
+    first_parts = documents.subject_and_messages(db.session, [cases[i] for i in ids])
+    snippets = {case_id: best_snippet(query, first_parts.get(case_id, [])) for case_id in ids}
+    missing = [case_id for case_id in ids if snippets[case_id][1] is None]
+    if missing:
+        parts = documents.case_parts(db.session, missing)
+        snippets.update({i: best_snippet(query, parts.get(i, [])) for i in missing})
+    return [Hit(cases[case_id], *snippets[case_id]) for case_id in ids]
 
 
 def best_snippet(query: ParsedQuery, parts: list[tuple[str, str]]):
