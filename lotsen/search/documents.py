@@ -36,6 +36,16 @@ def joined(*values) -> str:
     return " ".join(str(v) for v in values if v)
 
 
+def case_fields(case) -> list[tuple[str, str]]:
+    """The parts held in the case row itself (a Case or a row with the same names)."""
+    return [
+        (NUMBER, case.number),
+        (SUBJECT, case.subject),
+        (COMPANY, joined(case.company_name, case.org_number)),
+        (CONTACT, joined(case.submitter_name, case.submitter_email, case.submitter_phone)),
+    ]
+
+
 def case_parts(executor, case_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     """{case_id: [(kind, text), …]} for every existing case among `case_ids`."""
     parts: dict[int, list[tuple[str, str]]] = defaultdict(list)
@@ -53,16 +63,12 @@ def case_parts(executor, case_ids: list[int]) -> dict[int, list[tuple[str, str]]
     )  # fmt: skip
     for row in rows:
         case_id = row[0]
-        parts[case_id].append((NUMBER, row.number))
-        parts[case_id].append((SUBJECT, row.subject))
-        company = joined(row.company_name, row.org_number)
-        if row.name and row.name != row.company_name:
-            company = joined(company, row.name)
-        parts[case_id].append((COMPANY, joined(company, row.street_address, row.postal_code,
-                                               row.town)))  # fmt: skip
-        parts[case_id].append(
-            (CONTACT, joined(row.submitter_name, row.submitter_email, row.submitter_phone))
-        )
+        parts[case_id].extend(case_fields(row))
+        company = joined(row.name, row.street_address, row.postal_code, row.town)
+        if row.name == row.company_name:
+            company = joined(row.street_address, row.postal_code, row.town)
+        if company:
+            parts[case_id].append((COMPANY, company))
         if row.company_id is not None:
             company_of[row.company_id].append(case_id)
     if company_of:

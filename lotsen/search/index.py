@@ -20,13 +20,16 @@ from sqlalchemy.orm import Session
 
 from lotsen.cases.models import Attachment, Case, Message
 from lotsen.companies.models import Company, Contact
-from lotsen.search import storage
-from lotsen.search.documents import case_parts, stems_of
+from lotsen.search import documents, storage
+from lotsen.search.documents import case_fields, case_parts, stems_of
 from lotsen.search.models import AttachmentText
 from lotsen.team.models import AgendaItem, CaseContribution
 
 TOUCHED_CASES = "search_touched_cases"
 TOUCHED_COMPANIES = "search_touched_companies"
+# Cases created in this transaction, with the rows added to them: such a case is indexed from
+# these objects, without reading anything back (a public submission costs one more statement).
+FRESH = "search_fresh_cases"
 INDEXING = "search_indexing"
 
 CASE_FIELDS = (
@@ -47,6 +50,13 @@ def collect_changes(session: Session, _flush_context) -> None:
         return
     cases = session.info.setdefault(TOUCHED_CASES, set())
     companies = session.info.setdefault(TOUCHED_COMPANIES, set())
+    fresh = session.info.setdefault(FRESH, {})
+    for obj in session.new:
+        if isinstance(obj, Case):
+            fresh.setdefault(obj.id, [obj])
+    for obj in session.new:
+        if isinstance(obj, CHILDREN) and obj.case_id in fresh:
+            fresh[obj.case_id].append(obj)
     for obj in [*session.new, *session.dirty, *session.deleted]:
         if isinstance(obj, Case):
             if obj in session.new or changed(obj, CASE_FIELDS):
@@ -69,6 +79,7 @@ def refresh(session: Session) -> int:
     session.flush()
     case_ids = session.info.pop(TOUCHED_CASES, set())
     company_ids = session.info.pop(TOUCHED_COMPANIES, set())
+    fresh = session.info.pop(FRESH, {})
     if not case_ids and not company_ids:
         return 0
     session.info[INDEXING] = True
@@ -77,9 +88,49 @@ def refresh(session: Session) -> int:
             case_ids |= set(
                 session.scalars(select(Case.id).where(Case.company_id.in_(company_ids)))
             )
-        return index_cases(session, sorted(case_ids))
+        in_memory = {
+            case_id: parts_in_session(rows)
+            for case_id, rows in fresh.items()
+            if case_id in case_ids and rows[0].company_id is None and not company_ids
+        }
+        storage.write_documents(
+            session, [(case_id, stems_of(parts)) for case_id, parts in in_memory.items()]
+        )
+        rest = sorted(case_ids - set(in_memory))
+        return len(in_memory) + (index_cases(session, rest) if rest else 0)
     finally:
         session.info.pop(INDEXING, None)
+
+
+def parts_in_session(rows: list) -> list[tuple[str, str]]:
+    """The parts of a case created in this transaction, from the objects themselves: the case
+    first, then what was added to it (a case not linked to a company has no other parts)."""
+    case, children = rows[0], rows[1:]
+    parts = case_fields(case)
+    messages = sorted((m for m in children if isinstance(m, Message)), key=lambda m: m.id)
+    question_seen = False
+    for message in messages:
+        if inspect(message).was_deleted:
+            continue
+        kind = documents.NOTE if message.is_internal else documents.MESSAGE
+        if message.author_kind == "submitter" and not question_seen:
+            question_seen, kind = True, documents.QUESTION
+        parts.append((kind, message.body or ""))
+    texts = {t.attachment_id: t.text for t in children if isinstance(t, AttachmentText)}
+    for child in sorted(
+        children, key=lambda c: (CHILDREN.index(type(c)), getattr(c, "id", None) or 0)
+    ):
+        if inspect(child).was_deleted:
+            continue
+        if isinstance(child, Attachment):
+            parts.append((documents.ATTACHMENT, documents.joined(child.filename,
+                                                                 texts.get(child.id))))  # fmt: skip
+        elif isinstance(child, CaseContribution):
+            parts.append((documents.CONTRIBUTION, documents.joined(child.question, child.answer)))
+        elif isinstance(child, AgendaItem):
+            parts.append((documents.MEETING, documents.joined(child.note, child.decision,
+                                                              child.next_step)))  # fmt: skip
+    return parts
 
 
 def index_cases(executor, case_ids: list[int]) -> int:
@@ -100,6 +151,7 @@ def forget_changes(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(TOUCHED_CASES, None)
         session.info.pop(TOUCHED_COMPANIES, None)
+        session.info.pop(FRESH, None)
 
 
 def install() -> None:

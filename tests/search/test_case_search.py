@@ -4,14 +4,15 @@ access, snippets, and an index that follows every change (both databases)."""
 from datetime import date, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from lotsen.accounts.models import Role
 from lotsen.cases.models import CaseStatus
-from lotsen.cases.services import set_status, update_case
+from lotsen.cases.services import add_internal_note, set_status, update_case
 from lotsen.companies import services as company_services
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
+from lotsen.search.index import reindex_all
 from lotsen.search.models import CaseSearchDocument
 from lotsen.search.queries import SearchFilters, search_cases
 from lotsen.team import services as team_services
@@ -162,9 +163,9 @@ def test_relevance_puts_the_case_about_the_word_first(app):
 def test_empty_and_hostile_queries_find_nothing_and_do_not_fail(app):
     a_case(subject="Något")
     official = coordinator()
-    for text in ("", "   ", '"', "AND OR NOT", "*", "'); DROP TABLE cases; --", "x" * 5000,
+    for words in ("", "   ", '"', "AND OR NOT", "*", "'); DROP TABLE cases; --", "x" * 5000,
                  "NEAR(a b)", "^a", "a:*", "!&|"):  # fmt: skip
-        assert isinstance(found(official, text), list)
+        assert isinstance(found(official, words), list)
 
 
 def test_a_meeting_outcome_is_searchable(app):
@@ -197,3 +198,28 @@ def test_a_company_contact_added_later_is_searchable(app):
     db.session.commit()
     assert found(official, "gunnel") == [case.number]
     assert found(official, "5560125790") == [case.number]
+
+
+def stored_document(case_id: int):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return db.session.scalar(
+            text(
+                "SELECT case_search_fts_vector::text FROM case_search_documents WHERE case_id = :c"
+            ),
+            {"c": case_id},
+        )
+    return db.session.scalar(
+        select(CaseSearchDocument.terms).where(CaseSearchDocument.case_id == case_id)
+    )
+
+
+def test_a_new_case_is_indexed_as_a_full_rebuild_would_index_it(app):
+    official = coordinator()
+    case = a_case(subject="Nytt café", question="Vi öppnar ett café med uteservering.")
+    add_internal_note(case, official, "Ring livsmedelsenheten om ventilationen.")
+    db.session.commit()
+    fresh = stored_document(case.id)
+    assert "ventil" in fresh and "uteserv" in fresh
+    reindex_all(db.session)
+    db.session.commit()
+    assert stored_document(case.id) == fresh
