@@ -7,6 +7,7 @@ and PostgreSQL's tsvector (built as a literal, no parser involved) see exactly t
 """
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,7 +36,8 @@ def words(text: str) -> list[str]:
 
 
 def stems(text: str) -> list[str]:
-    return [stem(w) for w in words(text)]
+    """The stems of the words of `text`, in order (PyStemmer stems a list in C, with a cache)."""
+    return _stemmer.stemWords(words(text))
 
 
 @dataclass
@@ -115,14 +117,18 @@ MAX_POSITION = 16383  # and numbers positions up to this
 
 
 def tsvector_literal(stemmed: list[str]) -> str:
-    """A tsvector literal with positions, from stems already made (identical to FTS5's)."""
-    positions: dict[str, list[int]] = {}
-    for index, word in enumerate(stemmed, start=1):
-        kept = positions.setdefault(word, [])
-        if len(kept) < MAX_POSITIONS_PER_WORD:
-            kept.append(min(index, MAX_POSITION))
+    """A tsvector literal with positions, from stems already made (identical to FTS5's).
+    Words after position MAX_POSITION all stand at MAX_POSITION, as PostgreSQL would put them."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for index, word in enumerate(stemmed[:MAX_POSITION], start=1):
+        positions[word].append(index)
+    for word in set(stemmed[MAX_POSITION:]):
+        spots = positions[word]
+        if not spots or spots[-1] != MAX_POSITION:
+            spots.append(MAX_POSITION)
     return " ".join(
-        f"'{word}':{','.join(map(str, dict.fromkeys(spots)))}" for word, spots in positions.items()
+        f"'{word}':{','.join(map(str, spots[:MAX_POSITIONS_PER_WORD]))}"
+        for word, spots in positions.items()
     )
 
 
