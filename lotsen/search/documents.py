@@ -42,6 +42,8 @@ RANGE_ABOVE = 50
 
 
 def among(column, case_ids: list[int]):
+    if not case_ids:
+        return column.in_([])
     low, high = min(case_ids), max(case_ids)
     if len(case_ids) > RANGE_ABOVE and high - low < 2 * len(case_ids):
         return column.between(low, high)
