@@ -172,7 +172,12 @@ def reindex_all(
     executor, batch_size: int = REINDEX_BATCH, progress: Callable[[int, int], None] | None = None
 ) -> int:
     """Rebuild every case's document, in batches of case ids (ascending); `progress(done,
-    total)` after each batch. The caller commits (the CLI commits per batch through progress)."""
+    total)` after each batch. The caller commits (the CLI commits per batch through progress).
+    On SQLite the FTS5 index is built from the documents in one pass at the end (see
+    storage.suspend_sqlite_triggers); searches meanwhile see the index as it was."""
+    sqlite = not storage.is_postgresql(executor)
+    if sqlite:
+        storage.suspend_sqlite_triggers(executor)
     total = executor.execute(select(func.count()).select_from(Case)).scalar_one()
     done = 0
     last_id = 0
@@ -183,8 +188,11 @@ def reindex_all(
             ).scalars()
         )
         if not ids:
-            return done
+            break
         done += index_cases(executor, ids)
         last_id = ids[-1]
         if progress:
             progress(done, total)
+    if sqlite:
+        storage.finish_sqlite_rebuild(executor)
+    return done

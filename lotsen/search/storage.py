@@ -11,25 +11,30 @@ from lotsen.search.text import ParsedQuery, fts5_match, tsquery_literal, tsvecto
 
 # --- DDL (migration 0015) ---------------------------------------------------------------------
 
-SQLITE_DDL = [
-    # External content: the index reads `terms` from case_search_documents, stores no copy.
-    """CREATE VIRTUAL TABLE case_search_fts USING fts5(
-        terms, content='case_search_documents', content_rowid='case_id',
-        tokenize="unicode61 remove_diacritics 0")""",
-    """CREATE TRIGGER case_search_fts_insert AFTER INSERT ON case_search_documents BEGIN
+SQLITE_TABLE = """CREATE VIRTUAL TABLE case_search_fts USING fts5(
+    terms, content='case_search_documents', content_rowid='case_id',
+    tokenize="unicode61 remove_diacritics 0")"""
+# External content: the index reads `terms` from case_search_documents and stores no copy;
+# these triggers keep it in step row by row.
+SQLITE_TRIGGERS = [
+    """CREATE TRIGGER IF NOT EXISTS case_search_fts_insert AFTER INSERT ON case_search_documents
+    BEGIN
         INSERT INTO case_search_fts (rowid, terms) VALUES (new.case_id, new.terms);
     END""",
-    """CREATE TRIGGER case_search_fts_delete AFTER DELETE ON case_search_documents BEGIN
+    """CREATE TRIGGER IF NOT EXISTS case_search_fts_delete AFTER DELETE ON case_search_documents
+    BEGIN
         INSERT INTO case_search_fts (case_search_fts, rowid, terms)
         VALUES ('delete', old.case_id, old.terms);
     END""",
-    """CREATE TRIGGER case_search_fts_update AFTER UPDATE OF terms ON case_search_documents
+    """CREATE TRIGGER IF NOT EXISTS case_search_fts_update
+    AFTER UPDATE OF terms ON case_search_documents
     BEGIN
         INSERT INTO case_search_fts (case_search_fts, rowid, terms)
         VALUES ('delete', old.case_id, old.terms);
         INSERT INTO case_search_fts (rowid, terms) VALUES (new.case_id, new.terms);
     END""",
 ]
+SQLITE_DDL = [SQLITE_TABLE, *SQLITE_TRIGGERS]
 SQLITE_DROP = [
     "DROP TRIGGER IF EXISTS case_search_fts_insert",
     "DROP TRIGGER IF EXISTS case_search_fts_delete",
@@ -55,6 +60,21 @@ def create(bind) -> None:
 def drop(bind) -> None:
     for statement in POSTGRESQL_DROP if is_postgresql(bind) else SQLITE_DROP:
         bind.execute(text(statement))
+
+
+def suspend_sqlite_triggers(executor) -> None:
+    """A full rebuild on SQLite writes the documents without the row triggers and then builds
+    the FTS5 index from them in one pass (`finish_sqlite_rebuild`), which is several times
+    faster than growing it row by row. The triggers come back at the end, and at the start of
+    the next rebuild should a process have died in between."""
+    for name in ("insert", "delete", "update"):
+        executor.execute(text(f"DROP TRIGGER IF EXISTS case_search_fts_{name}"))
+
+
+def finish_sqlite_rebuild(executor) -> None:
+    executor.execute(text("INSERT INTO case_search_fts (case_search_fts) VALUES ('rebuild')"))
+    for statement in SQLITE_TRIGGERS:
+        executor.execute(text(statement))
 
 
 def is_postgresql(executor) -> bool:

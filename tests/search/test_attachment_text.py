@@ -15,7 +15,7 @@ from lotsen.extensions import db
 from lotsen.search.models import AttachmentText
 from lotsen.search.services import index_attachments
 from tests.cases.uploads import zip_bomb
-from tests.search.helpers import a_case, coordinator, found
+from tests.search.helpers import a_case, coordinator, found, note
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -105,4 +105,7 @@ def test_the_commands_extract_and_rebuild_with_progress(app, runner):
     result = runner.invoke(args=["lotsen", "reindex-search", "--batch-size", "1"])
     assert result.exit_code == 0, result.output
     assert "1/1 cases indexed" in result.output
-    assert found(coordinator(), "bullerutredningen") == [case.number]
+    official = coordinator()
+    assert found(official, "bullerutredningen") == [case.number]
+    note(case, official, "Efter ombyggnaden mäts ljudnivån igen.")  # indexed as before
+    assert found(official, "ljudnivå") == [case.number]
