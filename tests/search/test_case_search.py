@@ -4,11 +4,17 @@ access, snippets, and an index that follows every change (both databases)."""
 from datetime import date, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from lotsen.accounts.models import Role
 from lotsen.cases.models import CaseStatus
-from lotsen.cases.services import add_internal_note, set_status, update_case
+from lotsen.cases.services import (
+    Submission,
+    add_internal_note,
+    open_case,
+    set_status,
+    update_case,
+)
 from lotsen.companies import services as company_services
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
@@ -17,7 +23,7 @@ from lotsen.search.models import CaseSearchDocument
 from lotsen.search.queries import SearchFilters, search_cases
 from lotsen.team import services as team_services
 from lotsen.team.services import complete_contribution, request_contribution
-from tests.factories import DepartmentFactory, UserFactory
+from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 from tests.search.helpers import a_case, coordinator, found, note
 
 
@@ -223,3 +229,29 @@ def test_a_new_case_is_indexed_as_a_full_rebuild_would_index_it(app):
     reindex_all(db.session)
     db.session.commit()
     assert stored_document(case.id) == fresh
+
+
+def test_indexing_a_new_case_reads_nothing_back(app):
+    category = CategoryFactory()
+    db.session.commit()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    case, _token = open_case(
+        Submission(submitter_name="Lina Berg", subject="Skylt", description="Får vi sätta upp "
+                   "en skylt?", category_id=category.id, submitter_email="lina@example.se",
+                   company_name="Café Solrosen AB")
+    )  # fmt: skip
+    db.session.flush()
+    engine = db.session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        db.session.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    search_statements = [s for s in statements if "case_search" in s]
+    assert len(search_statements) == 1 and search_statements[0].lstrip().startswith("INSERT")
+    assert not [s for s in statements if "FROM case_messages" in s]
+    assert found(coordinator(), "skylt") == [case.number]
