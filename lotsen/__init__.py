@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     import lotsen.models  # noqa: F401  (the whole schema, for Alembic)
     from lotsen.database import configure_engine
     from lotsen.i18n import select_locale
+    from lotsen.search.index import install as install_search_hooks
     from lotsen.timekeeping.hooks import install as install_figure_hooks
 
     db.init_app(app)
@@ -89,6 +90,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     configure_login(app)
     install_figure_hooks()
+    install_search_hooks()
 
 
 def init_limiter(app: Flask) -> None:
@@ -124,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.public.views import bp as public_bp
     from lotsen.reports.delay.views import bp as delay_notices_bp
     from lotsen.reports.views import bp as reports_bp
+    from lotsen.search.views import bp as search_bp
     from lotsen.strategy.views import bp as strategy_bp
     from lotsen.survey.views import bp as survey_bp
     from lotsen.team.views import bp as team_bp
@@ -144,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(search_bp)
     app.register_blueprint(delay_notices_bp)
     public(app.view_functions["static"])
     require_login_unless_public(app)

@@ -15,6 +15,7 @@ from lotsen.companies.cli import (
     run_imports_command,
 )
 from lotsen.extensions import db
+from lotsen.search.cli import index_attachments_command, reindex_search_command
 from lotsen.strategy.cli import load_strategy_command
 from lotsen.team.cli import generate_meetings_command
 from lotsen.timekeeping.cli import recompute_figures_command
@@ -26,6 +27,8 @@ lotsen_cli.add_command(rebuild_search_index_command)
 lotsen_cli.add_command(recompute_figures_command)
 lotsen_cli.add_command(load_strategy_command)
 lotsen_cli.add_command(generate_meetings_command)
+lotsen_cli.add_command(reindex_search_command)
+lotsen_cli.add_command(index_attachments_command)
 
 
 @lotsen_cli.command("create-admin")

@@ -115,6 +115,13 @@ class DefaultConfig:
     CLAMD_TIMEOUT = 30
     CLAMD_FAIL_OPEN = False
 
+    # Case search (lotsen.search). Sorting by relevance ranks this many of the newest matches,
+    # so a common word costs the same however many cases there are.
+    SEARCH_RANK_WINDOW = 500
+    # Text taken from one PDF or Office attachment by `flask lotsen index-attachments`.
+    SEARCH_ATTACHMENT_MAX_CHARS = 200_000
+    SEARCH_ATTACHMENT_MAX_PAGES = 200
+
 
 def as_bool(value: str) -> bool:
     return value.lower() in ("1", "true", "yes", "on")
@@ -150,6 +157,9 @@ ENVIRONMENT_SETTINGS = {
     "CLAMD_PORT": int,
     "CLAMD_TIMEOUT": float,
     "CLAMD_FAIL_OPEN": as_bool,
+    "SEARCH_RANK_WINDOW": int,
+    "SEARCH_ATTACHMENT_MAX_CHARS": int,
+    "SEARCH_ATTACHMENT_MAX_PAGES": int,
 }
 
 

@@ -28,6 +28,11 @@ from lotsen.programme.models import (  # noqa: F401
     StrategyTarget,
     SubGoal,
 )
+from lotsen.search.models import (  # noqa: F401
+    CASE_SEARCH_HAND_WRITTEN,
+    AttachmentText,
+    CaseSearchDocument,
+)
 from lotsen.settings import Setting  # noqa: F401
 from lotsen.survey.models import SurveyInvitation, SurveyResponse  # noqa: F401
 from lotsen.team.models import (  # noqa: F401
@@ -57,4 +62,4 @@ from lotsen.visits.models import (  # noqa: F401
 
 def include_name(name, type_, parent_names) -> bool:
     """Alembic filter: leave out the search objects written by hand in the migrations."""
-    return not (name or "").startswith(HAND_WRITTEN_SEARCH_OBJECTS)
+    return not (name or "").startswith(HAND_WRITTEN_SEARCH_OBJECTS + CASE_SEARCH_HAND_WRITTEN)

@@ -26,6 +26,7 @@ def navigation_for(user) -> list[tuple[str, str]]:
     items = [("main.index", _("Start"))]
     if user.has_role(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER):
         items.append(("cases.index", _("Ärenden")))
+        items.append(("search.index", _("Sök")))
     if user.has_role(Role.COORDINATOR, Role.ADMIN):
         items.append(("triage.queue", _("Fördelning")))
     if user.has_role(Role.OFFICIAL, Role.COORDINATOR):

@@ -75,3 +75,14 @@ def test_case_pages_benchmark_times_every_page_on_both_databases(tmp_path):
         assert output.count(f"  {page}: SQL statements per request the same at every size") == 2
     assert "DIFFERENT" not in output
     assert (tmp_path / "case-pages.json").exists()
+
+
+def test_case_search_benchmark_times_every_query_kind_on_both_databases(tmp_path):
+    output = run(
+        "bench_case_search.py", "--cases", "300", "--repeats", "2", "--db", "both",
+        tmp_path=tmp_path,
+    )  # fmt: skip
+    for database in ("sqlite", "postgresql"):
+        assert f"{database}: 300 cases, ~9 messages each" in output
+    for kind in ("common word", "two words", "rare word", "phrase", "word + filters"):
+        assert output.count(f"  {kind}") == 2
