@@ -72,8 +72,9 @@ def trust_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import lotsen.models  # noqa: F401  (the whole schema, for Alembic)
+    from lotsen.admin.settings import install as install_settings_cache
     from lotsen.database import configure_engine
-    from lotsen.i18n import select_locale
+    from lotsen.i18n import reuse_wtforms_catalog, select_locale
     from lotsen.timekeeping.hooks import install as install_figure_hooks
 
     db.init_app(app)
@@ -84,9 +85,11 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(reuse_wtforms_catalog)
     init_limiter(app)
     login_manager.init_app(app)
     configure_login(app)
+    install_settings_cache()
     install_figure_hooks()
 
 

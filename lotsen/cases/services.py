@@ -19,7 +19,6 @@ from lotsen.cases.models import (
     CaseAccessToken,
     CaseEvent,
     CaseStatus,
-    Category,
     Channel,
     Message,
 )
@@ -275,7 +274,11 @@ def open_case(
     Returns (case, status_token). Everything is added to the current transaction, so the case,
     its files' records and the receipt e-mail are saved together or not at all.
     """
-    category = db.session.get(Category, submission.category_id)
+    from lotsen.triage.services import route_new_case, routing_for
+
+    # The category and its routing, before the insert: the new row carries the department.
+    routing = routing_for(submission.category_id)
+    category = routing.category
     if category is None or not category.active:
         raise CaseError(_("Välj en kategori i listan."))
     received_at = received_at or utcnow()
@@ -288,6 +291,7 @@ def open_case(
         status=CaseStatus.NEW,
         channel=submission.channel,
         category_id=category.id,
+        department_id=routing.department_id,
         company_id=find_company_id(submission.org_number),
         org_number=submission.org_number,
         company_name=submission.company_name.strip(),
@@ -302,7 +306,7 @@ def open_case(
         created_by_id=created_by.id if created_by is not None else None,
     )
     db.session.add(case)
-    db.session.flush()
+    db.session.flush()  # the case id; everything below is written in one more flush
     message = Message(
         case_id=case.id,
         author_kind=SUBMITTER,
@@ -310,13 +314,13 @@ def open_case(
         created_at=received_at,
     )
     db.session.add(message)
-    db.session.flush()
-    attach_files(case, message, submission.files)
+    if submission.files:
+        db.session.flush()  # the attachments refer to the message
+        attach_files(case, message, submission.files)
     actor_kind = OFFICIAL if created_by is not None else SUBMITTER
     record_event(case, created_by, actor_kind, "created", details={"channel": case.channel})
-    from lotsen.triage.services import route_new_case
-
-    route_new_case(case, lead=lead, actor=created_by)  # department from the rule, maybe a lead
+    # The department, maybe a lead (cases → triage: the routing rules live with triage).
+    route_new_case(case, lead=lead, actor=created_by, routing=routing)
     token = issue_access_token(case)
     if email:
         queue_mail(
@@ -325,6 +329,7 @@ def open_case(
             "mail/case_receipt.txt",
             case=case,
             link=status_url(token),
+            first_of_case=True,
         )
     return case, token
 

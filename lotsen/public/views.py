@@ -62,8 +62,7 @@ def registry_name_for(raw_org_number: str | None) -> str | None:
 @public
 @limiter.limit(form_rate_limit, methods=["POST"])
 def ask():
-    categories = active_categories()
-    form = QuestionForm(categories=categories)
+    form = QuestionForm(categories=None)  # open_case checks the category chosen
     files, upload_errors = [], []
     if request.method == "POST":
         files, upload_errors = collect_uploads(
@@ -78,9 +77,12 @@ def ask():
             except services.CaseError as error:
                 form.category.errors = [*form.category.errors, str(error)]
             else:
+                case_id = case.id  # read before the commit expires it (no second round trip)
                 db.session.commit()
-                session["receipt"] = {"case_id": case.id, "token": token}
+                session["receipt"] = {"case_id": case_id, "token": token}
                 return redirect(url_for("public.receipt"))
+    categories = active_categories()
+    form.offer_categories(categories)
     now = utcnow()
     return render_template(
         "public/ask.html",

@@ -26,6 +26,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import lazyload
 
 from lotsen.accounts.models import Department, Role, User, UserRole, user_departments
 from lotsen.audit.services import diff, record
@@ -449,9 +450,17 @@ def least_loaded(available: Sequence[User]) -> User | None:
     return min(available, key=lambda u: (loads[u.id], u.id), default=None)
 
 
-def auto_assign(case: Case, department_id: int) -> CaseEvent | None:
-    """Assign by the department's setting (round-robin or least-loaded); None if it is off."""
-    setting = auto_assignment_of(department_id)
+def auto_assign(
+    case: Case,
+    department_id: int,
+    setting: DepartmentAutoAssignment | None = None,
+    setting_read: bool = False,
+) -> CaseEvent | None:
+    """Assign by the department's setting (round-robin or least-loaded); None if it is off.
+    With `setting_read` the `setting` given is the one stored (routing reads it with the rule;
+    None there means the department has none)."""
+    if not setting_read:
+        setting = auto_assignment_of(department_id)
     if setting is None or setting.mode == AutoAssignMode.OFF:
         return None
     available = available_members(department_id)
@@ -464,19 +473,57 @@ def auto_assign(case: Case, department_id: int) -> CaseEvent | None:
     return assign_case(case, lead, None, how=setting.mode)
 
 
-def route_new_case(case: Case, lead: User | None = None, actor: User | None = None) -> None:
+@dataclass(frozen=True)
+class Routing:
+    """Where a new case of one category goes: the category (None if there is no such
+    category), its rule (None if it has none) and the responsible department's auto-assignment
+    setting, read in one query before the case row is written, so that the INSERT already
+    carries the department."""
+
+    category: Category | None
+    rule: RoutingRule | None
+    auto_assignment: DepartmentAutoAssignment | None
+
+    @property
+    def department_id(self) -> int | None:
+        return self.rule.department_id if self.rule is not None else None
+
+
+def routing_for(category_id: int | None) -> Routing:
+    """The category of a new case and its routing: one SELECT (category, rule, department,
+    default lead and the department's auto-assignment setting, outer-joined)."""
+    row = db.session.execute(
+        select(Category, RoutingRule, DepartmentAutoAssignment)
+        .outerjoin(RoutingRule, RoutingRule.category_id == Category.id)
+        .outerjoin(
+            DepartmentAutoAssignment,
+            DepartmentAutoAssignment.department_id == RoutingRule.department_id,
+        )
+        .where(Category.id == category_id)
+        .options(lazyload(RoutingRule.category), lazyload(RoutingRule.involved_departments))
+    ).first()
+    return Routing(*row) if row is not None else Routing(None, None, None)
+
+
+def route_new_case(
+    case: Case, lead: User | None = None, actor: User | None = None, routing: Routing | None = None
+) -> None:
     """Apply the category's routing rule to a case just created (called by cases.open_case).
 
-    Sets the responsible department; then a `lead` chosen by the creator (a visit follow-up's
-    owner) takes the case, else the default lead if available, else the department's
-    auto-assignment (if on) picks one; otherwise the case waits in the triage queue.
+    Sets the responsible department (open_case passes the `routing` it read before the insert,
+    so the department is already in the new row: then only the "routed" event is added here);
+    then a `lead` chosen by the creator (a visit follow-up's owner) takes the case, else the
+    default lead if available, else the department's auto-assignment (if on) picks one;
+    otherwise the case waits in the triage queue.
     """
-    rule = db.session.get(RoutingRule, case.category_id)
+    routing = routing or routing_for(case.category_id)
+    rule = routing.rule
     if rule is None or rule.department_id is None:
         if can_lead(lead):
             assign_case(case, lead, actor, how="chosen")
         return
-    case.department_id = rule.department_id
+    if case.department_id != rule.department_id:
+        case.department_id = rule.department_id
     db.session.add(
         CaseEvent(
             case_id=case.id,
@@ -492,7 +539,7 @@ def route_new_case(case: Case, lead: User | None = None, actor: User | None = No
     if can_lead(lead) and not is_absent(lead):
         assign_case(case, lead, None, how="default_lead")
         return
-    auto_assign(case, rule.department_id)
+    auto_assign(case, rule.department_id, routing.auto_assignment, setting_read=True)
 
 
 # --- Routing rules and auto-assignment settings (admin) -------------------------------------

@@ -1,0 +1,58 @@
+"""The stored settings, read once per transaction.
+
+The settings table holds a handful of short rows (the mail signature, the office hours, the
+calendar's version marker), so one SELECT of all of them is as cheap as a SELECT of one. A
+request that signs a mail and needs the working calendar therefore reads the table once: the
+rows are kept on `g` until the transaction ends, or until a flush writes a setting (then the
+next read sees the new values).
+"""
+
+from flask import g, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from lotsen.admin.models import Setting
+from lotsen.extensions import db
+
+SNAPSHOT = "_stored_settings"
+
+
+def stored_settings() -> dict[str, str]:
+    """Every stored setting as {key: value} (a missing key means "not set")."""
+    if not has_app_context():
+        return read_settings()
+    snapshot = g.get(SNAPSHOT)
+    if snapshot is None:
+        snapshot = read_settings()
+        setattr(g, SNAPSHOT, snapshot)
+    return snapshot
+
+
+def read_settings() -> dict[str, str]:
+    return dict(db.session.execute(select(Setting.key, Setting.value)).all())
+
+
+def forget_stored_settings() -> None:
+    if has_app_context():
+        g.pop(SNAPSHOT, None)
+
+
+def forget_after_settings_flush(session: Session, _flush_context) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, Setting) for obj in changed):
+        forget_stored_settings()
+
+
+def forget_at_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        forget_stored_settings()
+
+
+def install() -> None:
+    """Listen on every ORM session (idempotent: create_app may run many times)."""
+    for name, listener in (
+        ("after_flush", forget_after_settings_flush),
+        ("after_transaction_end", forget_at_transaction_end),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
