@@ -137,6 +137,8 @@ def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: str) -> 
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",  # not the project's gunicorn.conf.py (its access log): the same for both apps
+        os.devnull,
         "--workers",
         str(workers),
         "--bind",

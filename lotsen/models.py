@@ -21,6 +21,7 @@ from lotsen.companies.models import (  # noqa: F401
     Tag,
 )
 from lotsen.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
+from lotsen.replies.models import SavedReply  # noqa: F401
 from lotsen.strategy.models import (  # noqa: F401
     StrategyAction,
     StrategyArea,
