@@ -1,18 +1,20 @@
 """Public submissions per second through gunicorn, against a Flask hello-world floor.
 
 For each database: a fresh, migrated database with the demo's categories, each routed to a
-department (as in production); then, in the same run and on the same gunicorn settings (WORKERS
-sync workers, no access log), first a Flask hello-world app and then Lotsen are loaded by
-CLIENTS concurrent client processes for SECONDS each. A Lotsen client behaves like a browser:
-it fetches /fraga (the session cookie and the CSRF token), then POSTs the form as
+department (as in production); then a Flask hello-world app and Lotsen, on the same gunicorn
+settings (WORKERS sync workers, no access log) and running side by side, are loaded in turn by
+CLIENTS concurrent client processes, SECONDS each, ROUNDS times (alternating, so that a change in
+the machine's load hits both alike; the median ratio is reported). A Lotsen client behaves like
+a browser: it fetches /fraga (the session cookie and the CSRF token), then POSTs the form as
 multipart/form-data (an empty file field included) and expects the redirect to /fraga/tack.
 The public form's rate limit is set far above what the run sends.
 
-Prints per database: hello-world requests/s (the floor), submissions/s (one GET of the form
-plus one POST), their ratio, errors (anything but 200 / 302), and the round trips one POST
-costs (statements through the cursor, BEGIN and COMMIT; see tests/cases/test_intake_cost.py).
+Prints per database and round: hello-world requests/s (the floor), submissions/s (one GET of
+the form plus one POST) and their ratio; the median ratio, errors (anything but 200 / 302) and
+the round trips one POST costs (statements through the cursor, BEGIN and COMMIT; see
+tests/cases/test_intake_cost.py).
 
-    python bench/bench_intake.py --db both --seconds 20
+    python bench/bench_intake.py --db both --seconds 10 --rounds 3
 """
 
 import argparse
@@ -24,6 +26,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 
@@ -32,6 +35,7 @@ from common import ROOT, fresh_database
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 CATEGORY_OPTION = re.compile(r'<option value="(\d+)"')
 HELLO = "Hello, World!"
+EMPTY_CONFIG = os.path.join(tempfile.gettempdir(), "lotsen_bench_gunicorn.conf.py")
 
 
 def hello_app():
@@ -133,12 +137,14 @@ def free_port() -> int:
 
 
 def start_gunicorn(app: str, port: int, workers: int, env: dict, chdir: str) -> subprocess.Popen:
+    with open(EMPTY_CONFIG, "w") as config:
+        config.write("# gunicorn's defaults: sync workers, no access log\n")
     command = [
         sys.executable,
         "-m",
         "gunicorn",
         "--config",  # not the project's gunicorn.conf.py (its access log): the same for both apps
-        os.devnull,
+        EMPTY_CONFIG,
         "--workers",
         str(workers),
         "--bind",
@@ -314,26 +320,37 @@ def run(kind: str, args) -> None:
             "PUBLIC_FORM_RATE_LIMIT": "1000000 per minute",
             "PYTHONPATH": ROOT,
         }
-        port = free_port()
+        hello_port, lotsen_port = free_port(), free_port()
         hello = start_gunicorn(
-            "bench_intake:hello_app()", port, args.workers, env, os.path.join(ROOT, "bench")
+            "bench_intake:hello_app()", hello_port, args.workers, env, os.path.join(ROOT, "bench")
         )
+        lotsen = start_gunicorn("lotsen:create_app()", lotsen_port, args.workers, env, ROOT)
+        rounds = []
         try:
-            floor, floor_errors = load("hello", port, args.clients, args.seconds)
+            # Both servers run all along; the load alternates between them, round by round, so
+            # that a change in the machine's load hits both rates alike.
+            for _round in range(args.rounds):
+                floor = load("hello", hello_port, args.clients, args.seconds)
+                rate = load("lotsen", lotsen_port, args.clients, args.seconds)
+                rounds.append((floor, rate))
         finally:
             stop(hello)
-        port = free_port()
-        lotsen = start_gunicorn("lotsen:create_app()", port, args.workers, env, ROOT)
-        try:
-            rate, errors = load("lotsen", port, args.clients, args.seconds)
-        finally:
             stop(lotsen)
+    ratios = sorted(rate / floor for (floor, _e), (rate, _f) in rounds)
+    median = ratios[len(ratios) // 2]
+    floor_errors = sum(errors for (_floor, errors), _lotsen in rounds)
+    errors = sum(errors for _hello, (_rate, errors) in rounds)
     print(
-        f"{kind}: {args.clients} clients, {args.workers} gunicorn workers, {args.seconds:g} s each"
+        f"{kind}: {args.clients} clients, {args.workers} gunicorn workers, "
+        f"{args.rounds} rounds of {args.seconds:g} s per app"
     )
-    print(f"  hello-world floor: {floor:,.1f} requests/s ({floor_errors} errors)")
-    print(f"  submissions:       {rate:,.1f} /s (GET form + POST; {errors} errors)")
-    print(f"  submissions / floor = {rate / floor:.1%}")
+    for number, ((floor, _e), (rate, _f)) in enumerate(rounds, start=1):
+        print(
+            f"  round {number}: hello-world floor {floor:,.1f} requests/s, "
+            f"submissions {rate:,.1f} /s (GET form + POST), ratio {rate / floor:.1%}"
+        )
+    print(f"  submissions / floor = {median:.1%} (median of the rounds)")
+    print(f"  errors: {errors} (floor: {floor_errors})")
     print(f"  round trips per POST: {statements}")
     if args.verbose:
         for line in sent:
@@ -346,7 +363,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--seconds", type=float, default=20.0, help="load per app")
+    parser.add_argument("--seconds", type=float, default=10.0, help="load per app and round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--verbose", action="store_true", help="list the POST's statements")

@@ -29,7 +29,14 @@ def stored_settings() -> dict[str, str]:
 
 
 def read_settings() -> dict[str, str]:
-    return dict(db.session.execute(select(Setting.key, Setting.value)).all())
+    """One SELECT, without flushing the rest of the session first (a submission's rows are
+    written in one flush later, not half of them here); a setting written but not yet flushed
+    is flushed, so that it is read back."""
+    session = db.session
+    if any(isinstance(obj, Setting) for obj in (*session.new, *session.dirty)):
+        session.flush()
+    with session.no_autoflush:
+        return dict(session.execute(select(Setting.key, Setting.value)).all())
 
 
 def forget_stored_settings() -> None:

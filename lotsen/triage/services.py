@@ -26,7 +26,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import lazyload
 
 from lotsen.accounts.models import Department, Role, User, UserRole, user_departments
 from lotsen.audit.services import diff, record
@@ -451,58 +450,60 @@ def least_loaded(available: Sequence[User]) -> User | None:
 
 
 def auto_assign(
-    case: Case,
-    department_id: int,
-    setting: DepartmentAutoAssignment | None = None,
-    setting_read: bool = False,
+    case: Case, department_id: int, mode: str | None = None, mode_read: bool = False
 ) -> CaseEvent | None:
     """Assign by the department's setting (round-robin or least-loaded); None if it is off.
-    With `setting_read` the `setting` given is the one stored (routing reads it with the rule;
-    None there means the department has none)."""
-    if not setting_read:
+    With `mode_read` the `mode` given is the stored one (routing reads it with the rule; None
+    there means the department has no setting)."""
+    if not mode_read:
         setting = auto_assignment_of(department_id)
-    if setting is None or setting.mode == AutoAssignMode.OFF:
+        mode = setting.mode if setting is not None else None
+    if mode is None or mode == AutoAssignMode.OFF:
         return None
     available = available_members(department_id)
-    if setting.mode == AutoAssignMode.ROUND_ROBIN:
+    if mode == AutoAssignMode.ROUND_ROBIN:
         lead = next_in_rotation(department_id, available)
     else:
         lead = least_loaded(available)
     if lead is None:
         return None
-    return assign_case(case, lead, None, how=setting.mode)
+    return assign_case(case, lead, None, how=mode)
 
 
 @dataclass(frozen=True)
 class Routing:
-    """Where a new case of one category goes: the category (None if there is no such
-    category), its rule (None if it has none) and the responsible department's auto-assignment
-    setting, read in one query before the case row is written, so that the INSERT already
-    carries the department."""
+    """Where a new case of one category goes, read in one query before the case row is
+    written (so that the INSERT already carries the department): the category (None if there
+    is no such category), and from its rule (all None without one) the responsible department,
+    the default lead's id and the department's auto-assignment mode."""
 
     category: Category | None
-    rule: RoutingRule | None
-    auto_assignment: DepartmentAutoAssignment | None
-
-    @property
-    def department_id(self) -> int | None:
-        return self.rule.department_id if self.rule is not None else None
+    department_id: int | None = None
+    department_name: str | None = None
+    default_lead_id: int | None = None
+    auto_assign_mode: str | None = None
 
 
 def routing_for(category_id: int | None) -> Routing:
-    """The category of a new case and its routing: one SELECT (category, rule, department,
-    default lead and the department's auto-assignment setting, outer-joined)."""
+    """The category of a new case and its routing: one SELECT (the category, and the rule's
+    columns, its department's name and auto-assignment mode, outer-joined)."""
     row = db.session.execute(
-        select(Category, RoutingRule, DepartmentAutoAssignment)
+        select(
+            Category,
+            RoutingRule.department_id,
+            Department.name,
+            RoutingRule.default_lead_id,
+            DepartmentAutoAssignment.mode,
+        )
         .outerjoin(RoutingRule, RoutingRule.category_id == Category.id)
+        .outerjoin(Department, Department.id == RoutingRule.department_id)
         .outerjoin(
             DepartmentAutoAssignment,
             DepartmentAutoAssignment.department_id == RoutingRule.department_id,
         )
         .where(Category.id == category_id)
-        .options(lazyload(RoutingRule.category), lazyload(RoutingRule.involved_departments))
     ).first()
-    return Routing(*row) if row is not None else Routing(None, None, None)
+    return Routing(*row) if row is not None else Routing(None)
 
 
 def route_new_case(
@@ -517,29 +518,28 @@ def route_new_case(
     otherwise the case waits in the triage queue.
     """
     routing = routing or routing_for(case.category_id)
-    rule = routing.rule
-    if rule is None or rule.department_id is None:
+    if routing.department_id is None:
         if can_lead(lead):
             assign_case(case, lead, actor, how="chosen")
         return
-    if case.department_id != rule.department_id:
-        case.department_id = rule.department_id
+    if case.department_id != routing.department_id:
+        case.department_id = routing.department_id
     db.session.add(
         CaseEvent(
             case_id=case.id,
             actor_kind=SYSTEM,
             kind="routed",
-            details={"department_id": rule.department_id, "department": rule.department.name},
+            details={"department_id": routing.department_id, "department": routing.department_name},
         )
     )
     if can_lead(lead):
         assign_case(case, lead, actor, how="chosen")
         return
-    lead = rule.default_lead
+    lead = db.session.get(User, routing.default_lead_id) if routing.default_lead_id else None
     if can_lead(lead) and not is_absent(lead):
         assign_case(case, lead, None, how="default_lead")
         return
-    auto_assign(case, rule.department_id, routing.auto_assignment, setting_read=True)
+    auto_assign(case, routing.department_id, routing.auto_assign_mode, mode_read=True)
 
 
 # --- Routing rules and auto-assignment settings (admin) -------------------------------------

@@ -75,3 +75,25 @@ def test_case_pages_benchmark_times_every_page_on_both_databases(tmp_path):
         assert output.count(f"  {page}: SQL statements per request the same at every size") == 2
     assert "DIFFERENT" not in output
     assert (tmp_path / "case-pages.json").exists()
+
+
+def test_intake_benchmark_loads_both_apps_without_errors(tmp_path):
+    output = run(
+        "bench_intake.py",
+        "--db",
+        "both",
+        "--seconds",
+        "1",
+        "--rounds",
+        "1",
+        "--clients",
+        "2",
+        "--workers",
+        "1",
+        tmp_path=tmp_path,
+    )
+    for database in ("sqlite", "postgresql"):
+        assert f"{database}: 2 clients, 1 gunicorn workers" in output
+    assert output.count("errors: 0 (floor: 0)") == 2
+    assert output.count("submissions / floor =") == 2
+    assert "round trips per POST: 12" in output and "round trips per POST: 11" in output
