@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.companies.views import bp as companies_bp
     from lotsen.main.views import bp as main_bp
     from lotsen.public.views import bp as public_bp
+    from lotsen.replies.services import install as install_saved_replies
     from lotsen.replies.views import bp as replies_bp
     from lotsen.reports.delay import bp as delay_notices_bp
     from lotsen.reports.views import bp as reports_bp
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(survey_bp)
     app.register_blueprint(team_bp)
     app.register_blueprint(replies_bp)
+    install_saved_replies(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(delay_notices_bp)
     public(app.view_functions["static"])

@@ -138,6 +138,9 @@ def load_demo_data() -> list[tuple[str, str, str]]:
     from lotsen.triage.demo import load_demo_routing
 
     load_demo_routing()
+    from lotsen.replies.demo import load_demo_replies
+
+    load_demo_replies()
     return logins
 
 

@@ -109,6 +109,21 @@ def insert_reply(case: Case, reply_id, typed: str | None) -> str:
     return f"{typed}\n\n{text}" if typed else text
 
 
+class Provider:
+    """What the case page needs from saved replies; registered in app.extensions at start-up
+    (cases, a core domain, does not import this work domain)."""
+
+    def offered(self, case: Case) -> list[tuple[int, str]]:
+        return [(reply.id, reply.title) for reply in replies_for_case(case)]
+
+    def insert(self, case: Case, reply_id, typed: str | None) -> str:
+        return insert_reply(case, reply_id, typed)
+
+
+def install(app) -> None:
+    app.extensions["lotsen_saved_replies"] = Provider()
+
+
 # --- Managing --------------------------------------------------------------------------------
 
 

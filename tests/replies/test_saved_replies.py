@@ -1,9 +1,10 @@
 """Saved replies: coordinators manage them; officials insert them, filled in from the case."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lotsen.accounts.models import Role
 from lotsen.audit.models import AuditEvent
+from lotsen.cases.models import Message
 from lotsen.extensions import db
 from lotsen.mail.models import OutboxMessage
 from lotsen.replies import services
@@ -142,3 +143,45 @@ def test_a_template_of_another_category_is_not_inserted(client, login):
     )
     text = page.get_data(as_text=True)
     assert "Välj en svarsmall i listan." in text and "Fel text" not in text and "Mitt svar" in text
+
+
+def test_a_template_is_inserted_into_the_reply_on_the_case_page(client, login):
+    team = make_team()
+    case = led_case(team)
+    db.session.add(SavedReply(title="Allmän hälsning", body=GREETING))
+    db.session.commit()
+    reply_id = db.session.scalar(select(SavedReply.id))
+    login(user=team.lead)
+    page_url = f"/arenden/{case.id}"
+    assert "Allmän hälsning" in client.get(page_url).get_data(as_text=True)
+    page = client.submit(
+        f"/arenden/{case.id}/svar",
+        {
+            "reply-body": "Tack för frågan.",
+            "reply-saved_reply": str(reply_id),
+            "reply-insert_saved_reply": "Infoga",
+            "reply-then_status": "",
+        },
+        page_url=page_url,
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Tack för frågan.\n\nHej " in text and f"Ärende {case.number}" in text
+    messages = db.session.scalar(
+        select(func.count()).select_from(Message).where(Message.case_id == case.id)
+    )
+    assert messages == 1  # the company's question only: nothing was sent
+
+
+def test_the_demo_templates_are_valid_and_loaded_once(app):
+    from lotsen.replies.demo import DEMO_REPLIES, load_demo_replies
+    from tests.factories import CategoryFactory
+
+    for name in {category for _title, category, _body in DEMO_REPLIES if category}:
+        CategoryFactory(name=name)
+    assert load_demo_replies() == len(DEMO_REPLIES)
+    assert load_demo_replies() == 0
+    db.session.commit()
+    assert 6 <= len(DEMO_REPLIES) <= 8
+    for reply in db.session.scalars(select(SavedReply)):
+        assert services.unknown_placeholders(reply.body) == []
