@@ -21,6 +21,7 @@ from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.pagination import Page, paginate
 from lotsen.replies.models import BODY_MAX, TITLE_MAX, SavedReply
+from lotsen.routing import bounded_int
 from lotsen.timekeeping.calendar import STOCKHOLM
 
 # {placeholder: what it is filled with}; the names are what coordinators type.
@@ -100,7 +101,8 @@ def insert_reply(case: Case, reply_id, typed: str | None) -> str:
     """The answer text with the saved reply `reply_id` filled in and added after what was
     already typed (which is kept as it was). Raises SavedReplyError for a reply that is not
     offered on this case."""
-    reply = db.session.get(SavedReply, reply_id) if isinstance(reply_id, int) else None
+    reply_id = bounded_int(reply_id)  # a hand-made id beyond the column's range names nothing
+    reply = db.session.get(SavedReply, reply_id) if reply_id is not None else None
     offered = reply is not None and reply.archived_at is None
     if not offered or reply.category_id not in (None, case.category_id):
         raise SavedReplyError(_("Välj en svarsmall i listan."), field="saved_reply")
@@ -155,7 +157,9 @@ def checked(data: ReplyInput) -> ReplyInput:
             )
         )
     category_id = data.category_id
-    if category_id is not None and db.session.get(Category, category_id) is None:
+    if category_id is not None and (
+        bounded_int(category_id) is None or db.session.get(Category, category_id) is None
+    ):
         raise SavedReplyError(_("Välj en kategori i listan."), field="category_id")
     return ReplyInput(title, body, category_id)
 

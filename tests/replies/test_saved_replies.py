@@ -185,3 +185,23 @@ def test_the_demo_templates_are_valid_and_loaded_once(app):
     assert 6 <= len(DEMO_REPLIES) <= 8
     for reply in db.session.scalars(select(SavedReply)):
         assert services.unknown_placeholders(reply.body) == []
+
+
+def test_hand_made_ids_are_form_errors_not_server_errors(client, login):
+    team = make_team()
+    case = led_case(team)
+    login(user=team.lead)
+    page = client.submit(
+        f"/arenden/{case.id}/samlat-svar",
+        {"body": "Mitt svar", "saved_reply": str(2**40), "insert_saved_reply": "Infoga"},
+    )
+    assert page.status_code == 200
+    assert "Välj en svarsmall i listan." in page.get_data(as_text=True)
+    client.post("/konto/logga-ut", data={"csrf_token": client.csrf_token("/")})
+    login(Role.COORDINATOR)
+    page = client.submit(
+        "/svarsmallar/ny", {"title": "Mall", "category_id": str(2**40), "body": "Hej"}
+    )
+    assert page.status_code == 400
+    assert "Välj en kategori i listan." in page.get_data(as_text=True)
+    assert db.session.scalar(select(SavedReply)) is None
