@@ -74,8 +74,9 @@ def trust_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     import lotsen.models  # noqa: F401  (the whole schema, for Alembic)
     from lotsen.database import configure_engine
-    from lotsen.i18n import select_locale
+    from lotsen.i18n import reuse_wtforms_catalog, select_locale
     from lotsen.search.index import install as install_search_hooks
+    from lotsen.settings import install as install_settings_cache
     from lotsen.timekeeping.hooks import install as install_figure_hooks
 
     db.init_app(app)
@@ -86,9 +87,11 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(reuse_wtforms_catalog)
     init_limiter(app)
     login_manager.init_app(app)
     configure_login(app)
+    install_settings_cache()
     install_figure_hooks()
     install_search_hooks()
 
@@ -124,6 +127,8 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.companies.views import bp as companies_bp
     from lotsen.main.views import bp as main_bp
     from lotsen.public.views import bp as public_bp
+    from lotsen.replies.services import install as install_saved_replies
+    from lotsen.replies.views import bp as replies_bp
     from lotsen.reports.delay.views import bp as delay_notices_bp
     from lotsen.reports.views import bp as reports_bp
     from lotsen.search.views import bp as search_bp
@@ -146,6 +151,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(visits_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(team_bp)
+    app.register_blueprint(replies_bp)
+    install_saved_replies(app)
     app.register_blueprint(reports_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(delay_notices_bp)

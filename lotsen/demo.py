@@ -137,4 +137,7 @@ def load_demo_data() -> list[tuple[str, str, str]]:
     db.session.flush()
     load_demo_companies()
     load_demo_routing()
+    from lotsen.replies.demo import load_demo_replies
+
+    load_demo_replies()
     return logins

@@ -28,6 +28,7 @@ from lotsen.programme.models import (  # noqa: F401
     StrategyTarget,
     SubGoal,
 )
+from lotsen.replies.models import SavedReply  # noqa: F401
 from lotsen.search.models import (  # noqa: F401
     CASE_SEARCH_HAND_WRITTEN,
     AttachmentText,

@@ -33,6 +33,8 @@ def navigation_for(user) -> list[tuple[str, str]]:
         items.append(("team.my_contributions", _("Mina delsvar")))
     if user.has_role(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER):
         items.append(("team.meetings", _("Lotsmöten")))
+    if user.has_role(Role.COORDINATOR, Role.ADMIN):
+        items.append(("replies.index", _("Svarsmallar")))
     items.append(("companies.index", _("Företag")))
     items.append(("visits.index", _("Besök")))
     items.append(("strategy.index", _("Strategi")))

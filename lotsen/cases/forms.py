@@ -135,6 +135,9 @@ class PublicReplyForm(FlaskForm):
     then_status = SelectField(_l("Efter svaret"), validate_choice=False)
     attachments = MultipleFileField(_l("Bifoga filer"))
     kept_uploads = HiddenField()
+    # Offered when saved replies are installed (lotsen.replies registers itself at start-up).
+    saved_reply = SelectField(_l("Svarsmall"), coerce=optional_int, validate_choice=False)
+    insert_saved_reply = SubmitField(_l("Infoga"))
     submit = SubmitField(_l("Skicka svar"))
 
 

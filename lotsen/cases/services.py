@@ -25,7 +25,7 @@ from lotsen.cases.models import (
     Message,
 )
 from lotsen.cases.numbering import next_case_number
-from lotsen.cases.signals import case_opened
+from lotsen.cases.signals import answers, case_opened, case_routing
 from lotsen.cases.workflow import TransitionError, allowed_transitions, change_status
 from lotsen.companies.orgnr import mask_personal_numbers
 from lotsen.companies.services import (
@@ -283,7 +283,12 @@ def open_case(
     Returns (case, status_token). Everything is added to the current transaction, so the case,
     its files' records and the receipt e-mail are saved together or not at all.
     """
-    category = db.session.get(Category, submission.category_id)
+    # The category and its routing, before the insert: the new row carries the department.
+    routing = next(iter(answers(case_routing, submission.category_id)), None)
+    if routing is not None:
+        category = routing.category
+    else:
+        category = db.session.get(Category, submission.category_id)
     if category is None or not category.active:
         raise CaseError(_("Välj en kategori i listan."))
     received_at = received_at or utcnow()
@@ -296,6 +301,7 @@ def open_case(
         status=CaseStatus.NEW,
         channel=submission.channel,
         category_id=category.id,
+        department_id=routing.department_id if routing is not None else None,
         company_id=find_company_id(submission.org_number),
         org_number=submission.org_number,
         company_name=submission.company_name.strip(),
@@ -310,7 +316,7 @@ def open_case(
         created_by_id=created_by.id if created_by is not None else None,
     )
     db.session.add(case)
-    db.session.flush()
+    db.session.flush()  # the case id; everything below is written in one more flush
     message = Message(
         case_id=case.id,
         author_kind=SUBMITTER,
@@ -318,11 +324,13 @@ def open_case(
         created_at=received_at,
     )
     db.session.add(message)
-    db.session.flush()
-    attach_files(case, message, submission.files)
+    if submission.files:
+        db.session.flush()  # the attachments refer to the message
+        attach_files(case, message, submission.files)
     actor_kind = OFFICIAL if created_by is not None else SUBMITTER
     record_event(case, created_by, actor_kind, "created", details={"channel": case.channel})
-    case_opened.send(case, lead=lead, actor=created_by)  # triage: department, maybe a lead
+    # triage: the department's event, maybe a lead
+    case_opened.send(case, lead=lead, actor=created_by, routing=routing)
     token = issue_access_token(case)
     if email:
         queue_mail(
@@ -331,6 +339,7 @@ def open_case(
             "mail/case_receipt.txt",
             case=case,
             link=status_url(token),
+            first_of_case=True,
         )
     return case, token
 

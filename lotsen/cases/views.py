@@ -271,7 +271,32 @@ def register():
 def reply_form(case: Case) -> PublicReplyForm:
     form = PublicReplyForm(prefix="reply")
     form.then_status.choices = choices(reply_status_choices(case))
+    provider = saved_replies()
+    offered = provider.offered(case) if provider is not None else []
+    if offered:
+        form.saved_reply.choices = [SelectChoice("", _("Välj en svarsmall …")), *choices(offered)]
     return form
+
+
+def saved_replies():
+    """The saved-reply provider, if installed: lotsen.replies (a work domain, which cases may not
+    import) registers it in app.extensions at start-up."""
+    return current_app.extensions.get("lotsen_saved_replies")
+
+
+def insert_saved_reply(case: Case, form: PublicReplyForm) -> dict:
+    """ "Infoga": add the chosen saved reply, filled in from the case, after what was typed; the
+    files chosen are kept for the real send. Nothing is sent or saved."""
+    files, errors = collect_uploads(
+        request.files.getlist(form.attachments.name), form.kept_uploads.data
+    )
+    form.kept_uploads.data = sign_pending(files) if files else ""
+    provider = saved_replies()
+    try:
+        form.body.data = provider.insert(case, form.saved_reply.data, form.body.data)
+    except ValueError as error:
+        form.saved_reply.errors = [*form.saved_reply.errors, str(error)]
+    return {"kept_files": files, "upload_errors": errors}
 
 
 def status_form(case: Case) -> StatusForm:
@@ -336,6 +361,8 @@ def handle_message_form(case: Case, form, save):
 def reply(case_id):
     case = get_case(case_id)
     form = reply_form(case)
+    if form.insert_saved_reply.data and saved_replies() is not None:
+        return render_case(case, reply_form=form, **insert_saved_reply(case, form))
     problem = handle_message_form(
         case,
         form,

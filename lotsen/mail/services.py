@@ -35,7 +35,7 @@ from lotsen.mail.rendering import (
     markdown_to_html,
     split_signature,
 )
-from lotsen.settings import SETTING_DEFAULTS, Setting
+from lotsen.settings import SETTING_DEFAULTS, stored_settings
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ def queue_mail(
     template: str,
     locale: str | None = None,
     attachments: Sequence[MailAttachment] = (),
+    first_of_case: bool = False,
     **context,
 ) -> OutboxMessage:
     """Render a Markdown mail template and add it to the outbox in the current transaction.
@@ -80,7 +81,8 @@ def queue_mail(
     whoever caused it: pass `subject` as a lazy_gettext string. Values in the template are
     HTML-escaped. A mail about a `case` (in the context) carries its case number in the subject
     and refers to the case's first mail, so mail programs show one conversation. `attachments`
-    are stored with the message and sent as MIME parts.
+    are stored with the message and sent as MIME parts. `first_of_case` says the case was
+    created in this transaction, so there is no earlier mail to look up and refer to.
     """
     case = context.get("case")
     if locale is None and case is not None and recipient == case.submitter_email:
@@ -96,7 +98,7 @@ def queue_mail(
         locale=locale,
         message_id=new_message_id(),
         case_id=case.id if case is not None else None,
-        in_reply_to=first_message_id(case.id) if case is not None else None,
+        in_reply_to=(first_message_id(case.id) if case is not None and not first_of_case else None),
     )
     for attachment in attachments:
         message.attachments.append(
@@ -123,11 +125,7 @@ def render_mail_template(template: str, context: dict) -> str:
 
 def signature() -> list[str]:
     """The lines every mail is signed with: team, municipality, phone, address (settings)."""
-    stored = dict(
-        db.session.execute(
-            select(Setting.key, Setting.value).where(Setting.key.in_(SIGNATURE_SETTINGS))
-        ).all()
-    )
+    stored = stored_settings()
     lines = (stored.get(key, SETTING_DEFAULTS[key]) for key in SIGNATURE_SETTINGS)
     return [line for line in (clean_header(line, 200) for line in lines) if line]
 

@@ -59,6 +59,12 @@ class QuestionForm(ContactFieldsMixin, FlaskForm):
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.offer_categories(categories or ())
+        # Without the list (a public submission, which should not read every category), the
+        # service checks the category chosen; the list is loaded only to show the form again.
+        self.category.validate_choice = categories is not None
+
+    def offer_categories(self, categories) -> None:
         self.category.choices = [SelectChoice("", _l("Välj …"))] + [
             SelectChoice(category.id, category.name) for category in categories
         ]

@@ -51,8 +51,7 @@ def registry_name_for(raw_org_number: str | None) -> str | None:
 @public
 @limiter.limit(form_rate_limit, methods=["POST"])
 def ask():
-    categories = active_categories()
-    form = QuestionForm(categories=categories)
+    form = QuestionForm(categories=None)  # open_case checks the category chosen
     files, upload_errors = [], []
     if request.method == "POST":
         files, upload_errors = collect_uploads(
@@ -64,9 +63,12 @@ def ask():
             with form_write(form, "category") as saved:
                 submission = submission_from(form, files, locale=str(get_locale()))
                 case, token = services.open_case(submission)
+                case_id = case.id  # read before the commit expires it (no second round trip)
             if saved:
-                session["receipt"] = {"case_id": case.id, "token": token}
+                session["receipt"] = {"case_id": case_id, "token": token}
                 return redirect(url_for("public.receipt"))
+    categories = active_categories()
+    form.offer_categories(categories)
     now = utcnow()
     return render_template(
         "public/ask.html",

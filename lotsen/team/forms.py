@@ -133,6 +133,8 @@ class CoordinatedAnswerForm(FlaskForm):
         ),
     )
     then_status = SelectField(_l("Efter svaret"), validate_choice=False)
+    saved_reply = SelectField(_l("Svarsmall"), coerce=optional_id, validate_choice=False)
+    insert_saved_reply = SubmitField(_l("Infoga"))
     submit = SubmitField(_l("Skicka samlat svar"))
 
 

@@ -26,6 +26,7 @@ from lotsen.cases.access import may_view_case, may_work_on_case, viewable_case_i
 from lotsen.cases.models import Case
 from lotsen.cases.workflow import reply_status_choices
 from lotsen.extensions import db
+from lotsen.replies import services as saved_replies
 from lotsen.team import company_meetings, invitations, queries, rules
 from lotsen.team import contributions as contributing
 from lotsen.team import coordinated_answer as coordination
@@ -239,8 +240,12 @@ def coordinated_answer(case_id):
     contributions = queries.case_contributions(case)
     form = CoordinatedAnswerForm()
     with_choices(form.then_status, reply_status_choices(case))
+    offer_saved_replies(form.saved_reply, case)
     if request.method == "GET":
         form.body.data = coordination.compose_coordinated_answer(case, contributions)
+    elif form.insert_saved_reply.data:  # "Infoga": fill in the template, send nothing
+        insert_saved_reply(form, case)
+        return render_coordinated_answer(form, case, contributions), 200
     elif form.validate_on_submit():
         with form_write(form) as saved:
             coordination.send_coordinated_answer(
@@ -253,14 +258,33 @@ def coordinated_answer(case_id):
                 flash(*cases.reply_outcome(case))
             return redirect(url_for("cases.show", case_id=case.id))
     status = 400 if request.method == "POST" else 200
-    page = render_template(
+    return render_coordinated_answer(form, case, contributions), status
+
+
+def render_coordinated_answer(form, case, contributions) -> str:
+    return render_template(
         "team/coordinated_answer.html",
         form=form,
         case=case,
         contributions=contributions,
         is_lead=rules.is_lead(current_user, case),
     )
-    return page, status
+
+
+def offer_saved_replies(field, case: Case) -> None:
+    with_choices(
+        field,
+        [(reply.id, reply.title) for reply in saved_replies.replies_for_case(case)],
+        _("Välj en svarsmall …"),
+    )
+
+
+def insert_saved_reply(form, case: Case) -> None:
+    """Add the chosen saved reply, filled in from the case, after what was typed."""
+    try:
+        form.body.data = saved_replies.insert_reply(case, form.saved_reply.data, form.body.data)
+    except saved_replies.SavedReplyError as error:
+        form.saved_reply.errors = [*form.saved_reply.errors, str(error)]
 
 
 @bp.route("/arenden/<int:case_id>/overlamna", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ The rules are local to Europe/Stockholm: office hours per weekday (split windows
 lunch break), Swedish public holidays plus the de facto closed days (midsommarafton, julafton,
 nyårsafton), and the exceptions an admin sets (extra closed days, shortened days).
 
-`WorkingCalendar` holds those rules; it is built once (per request, see `current_calendar`) and
+`WorkingCalendar` holds those rules; it is built once per process (see `current_calendar`) and
 passed to the pure functions `working_minutes`, `add_working_minutes`, `calendar_days` and
 `resolution_deadline`, which never touch the database. Datetimes may come in any timezone; they
 are compared as instants, and every opening span is turned into a UTC interval, so a day of 23

@@ -1,13 +1,23 @@
-"""Reading the calendar rules from configuration and the database."""
+"""Reading the calendar rules from configuration and the database.
+
+The calendar is built once per process and kept until it changes (building it reads three
+tables and parses the office hours; a public submission should not pay for that). Whether it
+changed is seen from the settings, which a request reads once anyway (lotsen.settings): the office
+hours are a setting, and every change of a closed or shortened day writes a new random
+`calendar_version` (timekeeping/hooks.py does that on any flush that touches those tables, in
+the same transaction). Another process sees the new version on its next request and rebuilds;
+a rolled-back change leaves a version nobody reads again. A closed day written with raw SQL,
+around the ORM, must write a new version too.
+"""
 
 import json
 from datetime import date, datetime, timedelta
 
-from flask import current_app, g
+from flask import current_app
 from sqlalchemy import select
 
 from lotsen.extensions import db
-from lotsen.settings import Setting
+from lotsen.settings import forget_stored_settings, stored_settings
 from lotsen.timekeeping.calendar import (
     DEFAULT_OFFICE_HOURS,
     STOCKHOLM,
@@ -20,17 +30,17 @@ from lotsen.timekeeping.calendar import (
 from lotsen.timekeeping.models import ClosedDay, ShortenedDay
 
 OFFICE_HOURS_SETTING = "office_hours"
-CALENDAR_CACHE = "_working_calendar"
+CALENDAR_VERSION_SETTING = "calendar_version"
+CALENDAR_CACHE = "lotsen_working_calendar"
 
 
-def configured_office_hours() -> dict:
+def configured_office_hours(settings: dict[str, str] | None = None) -> dict:
     """Office hours as raw {weekday: [(start, end), …]}: the admin's setting if saved, else the
     OFFICE_HOURS configuration."""
-    row = db.session.get(Setting, OFFICE_HOURS_SETTING)
-    if row is not None and row.value:
+    value = (settings if settings is not None else stored_settings()).get(OFFICE_HOURS_SETTING)
+    if value:
         return {
-            int(day): [tuple(span) for span in spans]
-            for day, spans in json.loads(row.value).items()
+            int(day): [tuple(span) for span in spans] for day, spans in json.loads(value).items()
         }
     return current_app.config.get("OFFICE_HOURS") or DEFAULT_OFFICE_HOURS
 
@@ -49,14 +59,13 @@ def working_day_minutes() -> int:
 
 
 def office_hours_are_customised() -> bool:
-    row = db.session.get(Setting, OFFICE_HOURS_SETTING)
-    return row is not None and bool(row.value)
+    return bool(stored_settings().get(OFFICE_HOURS_SETTING))
 
 
-def build_calendar() -> WorkingCalendar:
+def build_calendar(settings: dict[str, str] | None = None) -> WorkingCalendar:
     """A calendar from the configuration and every exception row (they are few)."""
     return WorkingCalendar.from_config(
-        office_hours=configured_office_hours(),
+        office_hours=configured_office_hours(settings),
         closed_days=db.session.scalars(select(ClosedDay.day)),
         shortened_days=dict(
             db.session.execute(select(ShortenedDay.day, ShortenedDay.closes_at)).all()
@@ -64,18 +73,29 @@ def build_calendar() -> WorkingCalendar:
     )
 
 
+def calendar_key(settings: dict[str, str]) -> tuple[str, str]:
+    """What the cached calendar is valid for: the exceptions' version and the office hours."""
+    return settings.get(CALENDAR_VERSION_SETTING, ""), settings.get(OFFICE_HOURS_SETTING, "")
+
+
 def current_calendar() -> WorkingCalendar:
-    """The calendar, built once per request (or CLI command) and kept on `g`."""
-    calendar = g.get(CALENDAR_CACHE)
-    if calendar is None:
-        calendar = build_calendar()
-        setattr(g, CALENDAR_CACHE, calendar)
+    """The calendar, built once per process (per app) and rebuilt when its key changes.
+
+    Costs no statement of its own: the key comes from the settings the request reads once."""
+    settings = stored_settings()
+    key = calendar_key(settings)
+    cached = current_app.extensions.get(CALENDAR_CACHE)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    calendar = build_calendar(settings)
+    current_app.extensions[CALENDAR_CACHE] = (key, calendar)
     return calendar
 
 
 def forget_current_calendar() -> None:
-    """Drop the cached calendar after its rules changed."""
-    g.pop(CALENDAR_CACHE, None)
+    """Drop the cached calendar after its rules changed in this transaction."""
+    current_app.extensions.pop(CALENDAR_CACHE, None)
+    forget_stored_settings()
 
 
 def exceptions_in(model, year: int) -> list:

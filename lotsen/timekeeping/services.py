@@ -15,6 +15,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm.util import identity_key
 
 from lotsen.audit.models import AuditEvent
 from lotsen.audit.services import record
@@ -168,20 +169,42 @@ def recompute_case_figures(
 
 
 def recompute_rows(
-    rows: list[ClockRow], calendar: WorkingCalendar | None = None, now: datetime | None = None
+    rows: list[ClockRow],
+    calendar: WorkingCalendar | None = None,
+    now: datetime | None = None,
+    known_events: dict[int, list] | None = None,
 ) -> dict[int, CaseFigures]:
-    """Recompute and store the figures of a batch of cases: three queries for the batch."""
+    """Recompute and store the figures of a batch of cases: three queries for the batch.
+
+    `known_events` ({case id: [(created_at, to_status), …]}) is for cases created in this
+    transaction (see hooks.py): their status events are all known and no other transaction can
+    have stored their figures, so neither is read from the database (an INSERT is all it costs).
+    """
     calendar = calendar or current_calendar()
     now = now or utcnow()
     ids = [row.id for row in rows]
-    existing = locked_figures(ids)
-    events = status_events_of(ids)
+    if known_events is None:
+        existing = locked_figures(ids)
+        events = status_events_of(ids)
+    else:
+        existing = figures_in_session(ids)
+        events = known_events
     stored = {}
     for row in rows:
         values = compute_figures(clock_input(row, events.get(row.id, [])), calendar, now)
         stored[row.id] = store_figures(row.id, existing.get(row.id), values)
     db.session.flush()
     return stored
+
+
+def figures_in_session(case_ids) -> dict[int, CaseFigures]:
+    """The figures rows of cases created in this transaction: only this session can hold one."""
+    found = {}
+    for case_id in case_ids:
+        row = db.session.identity_map.get(identity_key(CaseFigures, case_id))
+        if row is not None:
+            found[case_id] = row
+    return found
 
 
 def recompute_figures_in_batches(

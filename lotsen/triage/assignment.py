@@ -5,14 +5,15 @@ tell the people concerned.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from lotsen.accounts.models import User
+from lotsen.accounts.models import Department, User
 from lotsen.cases.access import may_lead
-from lotsen.cases.models import Case, CaseEvent, CaseStatus
+from lotsen.cases.models import Case, CaseEvent, CaseStatus, Category
 from lotsen.cases.signals import case_assigned
 from lotsen.cases.workflow import OPEN_STATUSES, change_status
 from lotsen.extensions import db
@@ -152,61 +153,96 @@ def least_loaded(available: Sequence[User]) -> User | None:
     return min(available, key=lambda u: (loads[u.id], u.id), default=None)
 
 
-def auto_assign(case: Case, department_id: int) -> CaseEvent | None:
-    """Assign by the department's setting (round-robin or least-loaded); None if it is off."""
-    setting = auto_assignment_of(department_id)
-    if setting is None or setting.mode == AutoAssignMode.OFF:
+def auto_assign(
+    case: Case, department_id: int, mode: str | None = None, mode_read: bool = False
+) -> CaseEvent | None:
+    """Assign by the department's setting (round-robin or least-loaded); None if it is off.
+    With `mode_read` the `mode` given is the stored one (routing reads it with the rule; None
+    there means the department has no setting)."""
+    if not mode_read:
+        setting = auto_assignment_of(department_id)
+        mode = setting.mode if setting is not None else None
+    if mode is None or mode == AutoAssignMode.OFF:
         return None
     available = available_members(department_id)
-    if setting.mode == AutoAssignMode.ROUND_ROBIN:
+    if mode == AutoAssignMode.ROUND_ROBIN:
         lead = next_in_rotation(department_id, available)
     else:
         lead = least_loaded(available)
     if lead is None:
         return None
-    return assign_case(case, lead, None, how=setting.mode)
+    return assign_case(case, lead, None, how=mode)
 
 
-def route_new_case(case: Case, lead: User | None = None, actor: User | None = None) -> None:
+@dataclass(frozen=True)
+class Routing:
+    """Where a new case of one category goes, read in one query before the case row is
+    written (so that the INSERT already carries the department): the category (None if there
+    is no such category), and from its rule (all None without one) the responsible department,
+    the default lead's id and the department's auto-assignment mode."""
+
+    category: Category | None
+    department_id: int | None = None
+    department_name: str | None = None
+    default_lead_id: int | None = None
+    auto_assign_mode: str | None = None
+
+
+def routing_for(category_id: int | None, **_signal) -> Routing:
+    """The category of a new case and its routing: one SELECT (the category, and the rule's
+    columns, its department's name and auto-assignment mode, outer-joined). Answers the
+    case_routing question of cases.open_case."""
+    row = db.session.execute(
+        select(
+            Category,
+            RoutingRule.department_id,
+            Department.name,
+            RoutingRule.default_lead_id,
+            DepartmentAutoAssignment.mode,
+        )
+        .outerjoin(RoutingRule, RoutingRule.category_id == Category.id)
+        .outerjoin(Department, Department.id == RoutingRule.department_id)
+        .outerjoin(
+            DepartmentAutoAssignment,
+            DepartmentAutoAssignment.department_id == RoutingRule.department_id,
+        )
+        .where(Category.id == category_id)
+    ).first()
+    return Routing(*row) if row is not None else Routing(None)
+
+
+def route_new_case(
+    case: Case, lead: User | None = None, actor: User | None = None, routing: Routing | None = None
+) -> None:
     """Apply the category's routing rule to a case just created (the case_opened signal
     of cases.open_case).
 
-    Sets the responsible department; then a `lead` chosen by the creator (a visit follow-up's
-    owner) takes the case, else the default lead if available, else the department's
-    auto-assignment (if on) picks one; otherwise the case waits in the triage queue.
+    Sets the responsible department (open_case hands back the `routing` it asked for before
+    the insert, so the department is already in the new row: then only the "routed" event is
+    added here); then a `lead` chosen by the creator (a visit follow-up's owner) takes the
+    case, else the default lead if available, else the department's auto-assignment (if on)
+    picks one; otherwise the case waits in the triage queue.
     """
-    rule = db.session.get(RoutingRule, case.category_id)
-    if rule is None or rule.department_id is None:
+    routing = routing or routing_for(case.category_id)
+    if routing.department_id is None:
         if may_lead(lead):
             assign_case(case, lead, actor, how="chosen")
         return
-    case.department_id = rule.department_id
+    if case.department_id != routing.department_id:
+        case.department_id = routing.department_id
     db.session.add(
         CaseEvent(
             case_id=case.id,
             actor_kind=SYSTEM,
             kind="routed",
-            details={"department_id": rule.department_id, "department": rule.department.name},
+            details={"department_id": routing.department_id, "department": routing.department_name},
         )
     )
     if may_lead(lead):
         assign_case(case, lead, actor, how="chosen")
         return
-    lead = rule.default_lead
+    lead = db.session.get(User, routing.default_lead_id) if routing.default_lead_id else None
     if may_lead(lead) and not is_absent(lead):
         assign_case(case, lead, None, how="default_lead")
         return
-    auto_assign(case, rule.department_id)
-
-
-def describe_how(how: str | None) -> str:
-    """How an assignment was made, for the case timeline."""
-    labels = {
-        "default_lead": _("förvald lots för kategorin"),
-        "chosen": _("vald när ärendet skapades"),
-        AutoAssignMode.ROUND_ROBIN.value: _("automatiskt i turordning"),
-        AutoAssignMode.LEAST_LOADED.value: _("automatiskt till den minst belastade"),
-        "bulk": _("flera ärenden på en gång"),
-        "self": _("tog själv ärendet när det lämnade fördelningen"),
-    }
-    return labels.get(how or "", "")
+    auto_assign(case, routing.department_id, routing.auto_assign_mode, mode_read=True)

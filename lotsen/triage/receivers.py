@@ -1,9 +1,9 @@
 """Triage connects to the case signals here (called once by lotsen.create_app)."""
 
 from lotsen.accounts.models import Role
-from lotsen.cases.signals import case_list_shown, case_opened
+from lotsen.cases.signals import case_list_shown, case_opened, case_routing
 from lotsen.triage import queries
-from lotsen.triage.assignment import route_new_case
+from lotsen.triage.assignment import route_new_case, routing_for
 from lotsen.triage.forms import BulkReassignForm, SavedFilterForm, lead_choices
 from lotsen.triage.suggestions import officials
 
@@ -23,5 +23,6 @@ def case_list_extras(user) -> dict:
 
 
 def register_receivers() -> None:
+    case_routing.connect(routing_for)
     case_opened.connect(route_new_case)
     case_list_shown.connect(case_list_extras)

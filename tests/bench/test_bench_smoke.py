@@ -86,3 +86,25 @@ def test_case_search_benchmark_times_every_query_kind_on_both_databases(tmp_path
         assert f"{database}: 300 cases, ~9 messages each" in output
     for kind in ("common word", "two words", "rare word", "phrase", "word + filters"):
         assert output.count(f"  {kind}") == 2
+
+
+def test_intake_benchmark_loads_both_apps_without_errors(tmp_path):
+    output = run(
+        "bench_intake.py",
+        "--db",
+        "both",
+        "--seconds",
+        "1",
+        "--rounds",
+        "1",
+        "--clients",
+        "2",
+        "--workers",
+        "1",
+        tmp_path=tmp_path,
+    )
+    for database in ("sqlite", "postgresql"):
+        assert f"{database}: 2 clients, 1 gunicorn workers" in output
+    assert output.count("errors: 0 (floor: 0)") == 2
+    assert output.count("submissions / floor =") == 2
+    assert "round trips per POST: 12" in output and "round trips per POST: 11" in output

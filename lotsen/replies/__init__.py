@@ -1,0 +1,1 @@
+"""Saved replies (svarsmallar): reply templates per category, filled in from a case."""
