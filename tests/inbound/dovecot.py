@@ -164,10 +164,7 @@ def start_dovecot(root: Path) -> Dovecot:
     if not os.path.exists(DOVECOT):
         raise RuntimeError("Dovecot is not installed (scripts/test installs dovecot-imapd)")
     root.mkdir(parents=True, exist_ok=True)
-    if os.getuid() == 0:
-        account = pwd.getpwnam("nobody")
-    else:
-        account = pwd.getpwuid(os.getuid())
+    account = pwd.getpwnam("nobody") if os.getuid() == 0 else pwd.getpwuid(os.getuid())
     for name in ("run", "state", "mail", "home"):
         (root / name).mkdir(exist_ok=True)
     make_certificate(root)
