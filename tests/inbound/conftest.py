@@ -70,3 +70,7 @@ def waiting_case(category, lead):
     )
     db.session.commit()
     return case
+
+
+# The real SMTP server of the outbox tests, for the full loop.
+from tests.mail.conftest import smtp_port, start_smtp_server  # noqa: E402, F401
