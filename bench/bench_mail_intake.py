@@ -61,14 +61,25 @@ def message(n: int, cases) -> bytes:
     kind = n % 10
     token, thread_root, contact = cases[n % len(cases)]
     if kind < 3:
-        return mails.plain(to=mails.reply_address(token), body=mails.reply_text(f"Svar {n}."),
-                           sender=contact, attachments=attachments)  # fmt: skip
+        body = mails.reply_text(f"Svar {n}.")
+        return mails.plain(
+            to=mails.reply_address(token), body=body, sender=contact, attachments=attachments
+        )
     if kind < 6:
-        return mails.plain(subject="Re: Svar", body=f"Svar {n}.", in_reply_to=thread_root,
-                           sender=contact, attachments=attachments)  # fmt: skip
+        return mails.plain(
+            subject="Re: Svar",
+            body=f"Svar {n}.",
+            in_reply_to=thread_root,
+            sender=contact,
+            attachments=attachments,
+        )
     if kind < 9:
-        return mails.plain(sender=f"Ny {n} <ny{n}@foretag.example>", subject=f"Ny fråga {n}",
-                           body=f"Hej!\n\nEn ny fråga, nummer {n}.\n\nMvh", attachments=attachments)  # fmt: skip
+        return mails.plain(
+            sender=f"Ny {n} <ny{n}@foretag.example>",
+            subject=f"Ny fråga {n}",
+            body=f"Hej!\n\nEn ny fråga, nummer {n}.\n\nMvh",
+            attachments=attachments,
+        )
     if n % 20 == 9:
         return mails.out_of_office(to=mails.reply_address(token), sender=contact)
     return mails.delivery_failure(contact, thread_root)
