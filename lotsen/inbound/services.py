@@ -13,10 +13,8 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -38,6 +36,7 @@ from lotsen.cases.numbering import PREFIX
 from lotsen.db_types import utcnow
 from lotsen.extensions import db
 from lotsen.inbound import content
+from lotsen.inbound.mime import header_text
 from lotsen.inbound.models import InboundMessage, InboundOutcome
 from lotsen.mail.models import OutboxMessage
 from lotsen.mail.rendering import clean_header
@@ -47,7 +46,7 @@ from lotsen.urls import external_url
 log = logging.getLogger(__name__)
 
 CASE_NUMBER = re.compile(rf"\b{PREFIX}-(\d{{4}})-(\d{{4,6}})\b", re.IGNORECASE)
-MESSAGE_ID = re.compile(r"<[^<>\s]{1,245}>")
+REPLY_TOKEN = re.compile(r"[0-9a-fA-F]{32}")
 MAX_BODY_CHARS = 50_000
 MAX_SUBJECT_CHARS = 200
 # In-Reply-To and References: at most this many Message-IDs are looked up.
@@ -79,8 +78,7 @@ def process_inbound_message(
     for the admin list. The caller commits.
     """
     mailbox = clean_header(mailbox, 100)
-    too_big = len(raw) > current_app.config["INBOUND_MAX_BYTES"]
-    msg = parse(raw[: current_app.config["INBOUND_MAX_BYTES"]])
+    msg = parse(raw)
     message_id = message_id_of(msg, raw)
     existing = find_existing(message_id, mailbox, uidvalidity, uid)
     if existing is not None:
@@ -96,8 +94,8 @@ def process_inbound_message(
         raw=raw[: current_app.config["INBOUND_MAX_BYTES"]],
         outcome=InboundOutcome.FAILED,
     )
-    if too_big:
-        record.reason = f"Larger than INBOUND_MAX_BYTES ({len(raw)} bytes)"
+    if msg is None:
+        record.reason = unreadable_reason(raw)
     else:
         try:
             with db.session.begin_nested():
@@ -115,7 +113,7 @@ def process_inbound_message(
 def record_failure(raw: bytes, *, mailbox: str, uidvalidity, uid, reason: str) -> Outcome:
     """Record a mail the worker could not process at all (a fresh transaction after a crash
     inside processing), so that it is listed for the admin; a known one is left as it is."""
-    msg = parse(raw[: current_app.config["INBOUND_MAX_BYTES"]])
+    msg = parse(raw)
     message_id = message_id_of(msg, raw)
     existing = find_existing(message_id, mailbox, uidvalidity, uid)
     if existing is not None:
@@ -169,30 +167,43 @@ def handle(record: InboundMessage, msg: EmailMessage) -> None:
 # --- Parsing --------------------------------------------------------------------------------
 
 
-def parse(raw: bytes) -> EmailMessage:
-    return BytesParser(policy=policy.default).parsebytes(raw)
-
-
-def header(msg: EmailMessage, name: str) -> str:
-    """A header's value as text, or "" when it is missing or cannot be decoded."""
+def parse(raw: bytes) -> EmailMessage | None:
+    """The parsed mail, or None when it cannot be read at all (the record says why)."""
     try:
-        return str(msg.get(name) or "")
-    except Exception:  # a malformed header the parser cannot make sense of
-        return ""
+        return content.parse_message(raw, max_bytes=current_app.config["INBOUND_MAX_BYTES"])
+    except content.UnreadableMessage:
+        return None
 
 
-def message_id_of(msg: EmailMessage, raw: bytes) -> str:
+def unreadable_reason(raw: bytes) -> str:
+    try:
+        content.parse_message(raw, max_bytes=current_app.config["INBOUND_MAX_BYTES"])
+    except content.UnreadableMessage as error:
+        return error.reason[:500]
+    return ""
+
+
+def header(msg: EmailMessage | None, name: str) -> str:
+    """A header's value as readable text, "" when missing (never raises)."""
+    return header_text(msg, name) if msg is not None else ""
+
+
+def bracketed(message_id: str) -> str:
+    return message_id if message_id.startswith("<") else f"<{message_id}>"
+
+
+def message_id_of(msg: EmailMessage | None, raw: bytes) -> str:
     """The mail's Message-ID; a mail without one is keyed by the hash of its bytes."""
-    found = MESSAGE_ID.search(header(msg, "Message-ID"))
-    if found:
-        return found.group(0)
+    own = content.message_ids(msg)[0] if msg is not None else None
+    if own and len(own) <= 240:
+        return bracketed(own)
     return f"<sha256.{hashlib.sha256(raw).hexdigest()}@lotsen.invalid>"
 
 
-def sender_of(msg: EmailMessage) -> str:
-    """The From address, lower-case ("" if there is none or it is not an address)."""
-    address = parseaddr(header(msg, "From"))[1].strip().lower()
-    return address[:254] if "@" in address else ""
+def sender_of(msg: EmailMessage | None) -> str:
+    """The sender's address, lower-case ("" if there is none)."""
+    address = content.sender_address(msg) if msg is not None else None
+    return (address or "")[:254]
 
 
 def sender_name(msg: EmailMessage) -> str:
@@ -200,20 +211,9 @@ def sender_name(msg: EmailMessage) -> str:
     return clean_header(name or address.partition("@")[0] or "Okänd avsändare", 120)
 
 
-def recipient_addresses(msg: EmailMessage) -> list[str]:
-    """Every address the mail was sent to (To, Cc, Delivered-To, X-Original-To), lower-case."""
-    values = []
-    for name in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To"):
-        values += [header(msg, name)] if header(msg, name) else []
-    return [address.lower() for _name, address in getaddresses(values) if "@" in address][:50]
-
-
 def thread_ids(msg: EmailMessage) -> list[str]:
-    """The Message-IDs the mail answers: In-Reply-To first, then References, newest first."""
-    in_reply_to = MESSAGE_ID.findall(header(msg, "In-Reply-To"))
-    references = MESSAGE_ID.findall(header(msg, "References"))
-    ordered = list(dict.fromkeys([*in_reply_to, *reversed(references)]))
-    return ordered[:MAX_THREAD_IDS]
+    """The Message-IDs the mail answers (In-Reply-To first, then References, newest first)."""
+    return [bracketed(found) for found in content.message_ids(msg)[1][:MAX_THREAD_IDS]]
 
 
 def find_existing(message_id, mailbox, uidvalidity, uid) -> InboundMessage | None:
@@ -252,17 +252,16 @@ def token_from_addresses(addresses: list[str]) -> str | None:
     if not local:
         return None
     for address in addresses:
-        box, _at, at_domain = address.partition("@")
-        base, plus, token = box.partition("+")
-        if plus and base == local and at_domain == domain and re.fullmatch(r"[0-9a-f]{32}", token):
-            return token
+        token = content.plus_token(address, local)
+        if token and address.rpartition("@")[2] == domain and REPLY_TOKEN.fullmatch(token):
+            return token.lower()
     return None
 
 
 def find_case(msg: EmailMessage, sender: str) -> Case | None:
     """The case a mail answers: by its reply address, by the Message-IDs it answers, or by the
     case number in the subject when the sender is the case's contact (in that order)."""
-    token = token_from_addresses(recipient_addresses(msg))
+    token = token_from_addresses(content.recipient_addresses(msg))
     if token:
         case = db.session.scalar(select(Case).where(Case.reply_token == token))
         if case is not None:
@@ -436,7 +435,7 @@ def handle_bounce(record: InboundMessage, msg: EmailMessage, failure) -> None:
 def bounced_case(msg: EmailMessage, failure) -> Case | None:
     """The case whose mail bounced: by the returned mail's Message-ID, else the reply token in
     the report, else the newest open case of the failed address."""
-    ids = [failure.original_message_id] if failure.original_message_id else []
+    ids = [bracketed(failure.original_message_id)] if failure.original_message_id else []
     ids += thread_ids(msg)
     if ids:
         case_id = db.session.scalar(

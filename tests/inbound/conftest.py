@@ -1,41 +1,33 @@
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
-from imapclient import IMAPClient
 
 from lotsen.cases import services
 from lotsen.cases.models import CaseStatus
 from lotsen.extensions import db
 from tests.factories import CategoryFactory, UserFactory
-from tests.inbound.dovecot import PASSWORD, USER, start_dovecot
+from tests.inbound.dovecot import start_dovecot
 from tests.inbound.mails import TEAM
 
 
 @pytest.fixture(scope="session")
-def dovecot_server(tmp_path_factory):
-    server = start_dovecot(tmp_path_factory.mktemp("dovecot"))
+def dovecot_server():
+    # Not under pytest's temporary folder: pytest keeps that private to root (0700), and
+    # Dovecot's processes run as an unprivileged user.
+    root = Path(tempfile.mkdtemp(prefix="lotsen-dovecot-"))
+    server = start_dovecot(root / "dovecot")
     yield server
     server.stop()
-
-
-def empty_mailbox(server) -> None:
-    with IMAPClient("127.0.0.1", port=server.port, ssl=False, timeout=30) as client:
-        client.login(USER, PASSWORD)
-        for _flags, _delimiter, name in client.list_folders():
-            if name == "INBOX":
-                client.select_folder("INBOX")
-                uids = client.search(["ALL"])
-                if uids:
-                    client.delete_messages(uids)
-                    client.expunge()
-                client.unselect_folder()
-        for _flags, _delimiter, name in sorted(client.list_folders(), key=lambda f: -len(f[2])):
-            if name != "INBOX":
-                client.delete_folder(name)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
 def mailbox(app, dovecot_server):
-    """The test Dovecot, emptied, as the app's one team mailbox (STARTTLS, password)."""
-    empty_mailbox(dovecot_server)
+    """A new, empty mailbox in the test Dovecot, as the app's one team mailbox (STARTTLS,
+    password)."""
+    dovecot_server.new_user()
     app.config.update(
         INBOUND_ADDRESS=f"Lotsgruppen <{TEAM}>",
         INBOUND_MAILBOXES=[dovecot_server.mailbox_settings()],

@@ -21,6 +21,9 @@ from imapclient import IMAPClient
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER = "lotsgruppen@kommun.example"
 PASSWORD = "test-password-imap"
+# Accounts made at start, one empty mailbox per test (Dovecot re-reads a changed passwd-file, but
+# only when its modification time moves on, which may take a second).
+SPARE_USERS = 2000
 
 CONFIG = """\
 base_dir = {root}/run
@@ -100,6 +103,17 @@ class Dovecot:
     port: int
     ssl_port: int
     process: subprocess.Popen
+    # The mailbox in use: each test takes a new, empty one (new_user).
+    user: str = USER
+    users: int = 0
+
+    def new_user(self) -> str:
+        """Switch to the next account (all made at start): a new, empty mailbox."""
+        self.users += 1
+        if self.users > SPARE_USERS:
+            raise RuntimeError("no spare test mailboxes left")
+        self.user = f"box{self.users}@kommun.example"
+        return self.user
 
     @property
     def ca_file(self) -> str:
@@ -111,7 +125,7 @@ class Dovecot:
             "host": "localhost",
             "port": self.ssl_port if security == "ssl" else self.port,
             "security": security,
-            "username": USER,
+            "username": self.user,
             "password": PASSWORD,
             "ca_file": self.ca_file,
             **extra,
@@ -119,7 +133,11 @@ class Dovecot:
 
     def client(self) -> IMAPClient:
         client = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=30)
-        client.login(USER, PASSWORD)
+        try:
+            client.login(self.user, PASSWORD)
+        except BaseException:
+            client.shutdown()
+            raise
         return client
 
     def deliver(self, *messages: bytes, folder: str = "INBOX") -> None:
@@ -160,7 +178,8 @@ def make_certificate(root: Path) -> None:
 
 
 def start_dovecot(root: Path) -> Dovecot:
-    """Start a Dovecot of our own in `root` and wait until it answers."""
+    """Start a Dovecot of our own in `root` (a new folder in a folder made for it, outside any
+    folder private to root) and wait until it answers."""
     if not os.path.exists(DOVECOT):
         raise RuntimeError("Dovecot is not installed (scripts/test installs dovecot-imapd)")
     root.mkdir(parents=True, exist_ok=True)
@@ -168,7 +187,8 @@ def start_dovecot(root: Path) -> Dovecot:
     for name in ("run", "state", "mail", "home"):
         (root / name).mkdir(exist_ok=True)
     make_certificate(root)
-    (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+    users = [USER] + [f"box{n}@kommun.example" for n in range(1, SPARE_USERS + 1)]
+    (root / "passwd").write_text("".join(f"{user}:{{PLAIN}}{PASSWORD}::::::\n" for user in users))
     port, ssl_port = free_port(), free_port()
     group = account.pw_gid
     (root / "dovecot.conf").write_text(
@@ -185,12 +205,8 @@ def start_dovecot(root: Path) -> Dovecot:
     if os.getuid() == 0:
         for path in [root, *root.rglob("*")]:
             os.chown(path, account.pw_uid, account.pw_gid)
-        # The folders above ours (a pytest temp dir) must let the unprivileged user through.
-        for parent in root.parents:
-            if parent == Path("/"):
-                break
-            mode = os.stat(parent).st_mode
-            os.chmod(parent, mode | 0o011)
+        # The folder above ours (made for it) must let the unprivileged user through.
+        os.chmod(root.parent, 0o711)
     process = subprocess.Popen(
         [DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
         stdout=subprocess.DEVNULL,

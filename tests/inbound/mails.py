@@ -73,7 +73,7 @@ def outlook_html_only(sender="Per Holm <per@holmbygg.example>", to=TEAM) -> byte
     return msg.as_bytes(policy=SMTP)
 
 
-def latin1(sender="Åsa Öberg <asa@smedjan.example>") -> bytes:
+def latin1(sender="=?iso-8859-1?q?=C5sa_=D6berg?= <asa@smedjan.example>") -> bytes:
     body = "Hej!\n\nVår smedja i Älvängen behöver ett tillstånd för öppen låga. Går det?\n\nÅsa"
     subject = "=?iso-8859-1?q?Tillst=E5nd_f=F6r_smedjan?="
     return (

@@ -37,7 +37,7 @@ def inbound(outcome=None) -> list[InboundMessage]:
 def test_reply_to_the_case_address_lands_in_the_case_like_a_status_page_reply(
     runner, mailbox, waiting_case, lead
 ):
-    case_id, token = waiting_case.id, waiting_case.reply_token
+    case_id, token, lead_email = waiting_case.id, waiting_case.reply_token, lead.email
     mailbox.deliver(
         mails.plain(
             to=mails.reply_address(token),
@@ -55,7 +55,7 @@ def test_reply_to_the_case_address_lands_in_the_case_like_a_status_page_reply(
     assert "skrev:" not in message.body  # the quoted history is trimmed for display
     case = db.session.get(Case, case_id)
     assert case.status == CaseStatus.IN_PROGRESS  # the clock runs again
-    assert [m.subject for m in mails_to(lead.email)][-1].startswith("Företagaren har svarat")
+    assert [m.subject for m in mails_to(lead_email)][-1].startswith("Företagaren har svarat")
     assert mailbox.count("INBOX") == 0 and mailbox.count(PROCESSED) == 1
     assert inbound()[0].outcome == InboundOutcome.REPLY
 
@@ -91,6 +91,7 @@ def test_case_number_in_the_subject_counts_only_from_the_case_contact(
 
 
 def test_new_mail_opens_a_case_in_triage_with_a_receipt(runner, mailbox, category):
+    category_id = category.id
     mailbox.deliver(mails.plain(body="Vi vill öppna en uteservering.\n\nLina Berg"))
     fetch(runner)
 
@@ -100,7 +101,7 @@ def test_new_mail_opens_a_case_in_triage_with_a_receipt(runner, mailbox, categor
     assert case.submitter_email == "lina@solrosen.example"
     assert case.submitter_name == "Lina Berg"
     assert case.subject == "Fråga om uteservering"
-    assert case.category_id == category.id
+    assert case.category_id == category_id
     assert case_messages(case.id)[0].channel == "email"
     receipt = mails_to("lina@solrosen.example")[0]
     assert "/status/" in receipt.body_text
@@ -166,15 +167,15 @@ def test_auto_reply_gets_no_receipt_and_reopens_nothing(runner, mailbox, waiting
 def test_delivery_failure_marks_the_contact_bouncing_and_tells_the_lead(
     runner, mailbox, waiting_case, lead
 ):
-    case_id = waiting_case.id
+    case_id, lead_email = waiting_case.id, lead.email
     sent = mails_to("lina@solrosen.example")[-1]
-    before = len(mails_to(lead.email))
+    before = len(mails_to(lead_email))
     mailbox.deliver(mails.delivery_failure("lina@solrosen.example", sent.message_id))
     fetch(runner)
     case = db.session.get(Case, case_id)
     assert case.contact_bouncing is True
     assert case.status == CaseStatus.WAITING
-    to_lead = mails_to(lead.email)
+    to_lead = mails_to(lead_email)
     assert len(to_lead) == before + 1
     assert "kommer inte fram" in to_lead[-1].subject
 
