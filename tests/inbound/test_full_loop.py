@@ -4,6 +4,7 @@ case and the status page → the lead's answer e-mailed back, threaded under the
 from email import message_from_bytes, policy
 from email.utils import make_msgid
 
+from lotsen.accounts.models import User
 from lotsen.cases import services
 from lotsen.cases.models import CaseStatus
 from lotsen.extensions import db
@@ -21,6 +22,7 @@ def test_question_receipt_reply_by_mail_and_threaded_answer(
     client, runner, mailbox, category, lead, start_smtp_server, login
 ):
     inbox = start_smtp_server()
+    lead_id = lead.id
     assert submit_question(client, category).status_code == 302
     send_due_mail()
     receipt = received(inbox, 0)
@@ -29,6 +31,7 @@ def test_question_receipt_reply_by_mail_and_threaded_answer(
     assert receipt["Reply-To"] == f"lotsgruppen+{case.reply_token}@kommun.example"
     services.move_case(case, lead, CaseStatus.IN_PROGRESS)  # the lead takes the case
     db.session.commit()
+    case_id = case.id
 
     reply_id = make_msgid(domain="solrosen.example")
     mailbox.deliver(
@@ -44,12 +47,13 @@ def test_question_receipt_reply_by_mail_and_threaded_answer(
 
     status_page = client.get(status_path).get_data(as_text=True)
     assert "Adressen är Storgatan 4, precis vid torget." in status_page
+    lead = db.session.get(User, lead_id)
     login(user=lead)
-    case_page = client.get(f"/arenden/{case.id}").get_data(as_text=True)
+    case_page = client.get(f"/arenden/{case_id}").get_data(as_text=True)
     assert "Adressen är Storgatan 4, precis vid torget." in case_page
     assert "E-post" in case_page and "original.eml" in case_page
 
-    case = latest_case()
+    case, lead = latest_case(), db.session.get(User, lead_id)
     services.post_public_reply(case, lead, "Då behöver ni söka tillstånd för uteservering.")
     db.session.commit()
     send_due_mail()
@@ -61,9 +65,9 @@ def test_question_receipt_reply_by_mail_and_threaded_answer(
 
 
 def test_eml_download_is_for_officials_who_may_read_the_case(
-    client, runner, mailbox, waiting_case, login
+    client, runner, mailbox, waiting_case, lead, login
 ):
-    case_id = waiting_case.id
+    case_id, lead_id = waiting_case.id, lead.id
     raw = mails.plain(to=mails.reply_address(waiting_case.reply_token), body="Storgatan 4.")
     mailbox.deliver(raw)
     fetch(runner)
@@ -71,7 +75,10 @@ def test_eml_download_is_for_officials_who_may_read_the_case(
     url = f"/arenden/{case_id}/meddelanden/{message_id}/original.eml"
 
     assert client.get(url).status_code == 302  # to the log-in page
-    login()
+    login()  # an official who may not read this case
+    assert client.get(url).status_code == 403
+    client.submit("/konto/logga-ut", {}, page_url="/")
+    login(user=db.session.get(User, lead_id))
     response = client.get(url)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
