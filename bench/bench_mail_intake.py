@@ -180,7 +180,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--out", default=None, help="a folder for Dovecot's files")
+    parser.add_argument(
+        "--out", default=None, help="a new folder for Dovecot (not one private to root)"
+    )
     args = parser.parse_args()
     work = Path(args.out or tempfile.mkdtemp(prefix="lotsen-bench-mail-"))
     for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):

@@ -75,3 +75,18 @@ def test_case_pages_benchmark_times_every_page_on_both_databases(tmp_path):
         assert output.count(f"  {page}: SQL statements per request the same at every size") == 2
     assert "DIFFERENT" not in output
     assert (tmp_path / "case-pages.json").exists()
+
+
+def test_mail_intake_benchmark_runs_on_both_databases():
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "bench", "bench_mail_intake.py"), "--messages", "20"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for database in ("sqlite", "postgresql"):
+        assert f"{database}: 20 messages delivered" in result.stdout
+        assert "(20 processed, 0 failed, 0 duplicates)" in result.stdout
+        assert f"{database}: delivery to visible on the case with IDLE" in result.stdout

@@ -42,6 +42,8 @@ default_internal_group = {group}
 default_login_user = {user}
 first_valid_uid = 0
 mail_location = maildir:{root}/mail/%u
+# A throw-away test server: no fsync (a production server keeps the default).
+mail_fsync = never
 mail_uid = {uid}
 mail_gid = {gid}
 mail_plugins =
