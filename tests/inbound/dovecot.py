@@ -212,7 +212,7 @@ def start_dovecot(root: Path) -> Dovecot:
     process = subprocess.Popen(
         [DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # it logs to dovecot.log
         user=account.pw_uid if os.getuid() == 0 else None,
         group=account.pw_gid if os.getuid() == 0 else None,
     )
@@ -220,7 +220,7 @@ def start_dovecot(root: Path) -> Dovecot:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
-            raise RuntimeError(f"Dovecot stopped: {process.stderr.read().decode()} {log}")
+            raise RuntimeError(f"Dovecot stopped: {log[-3000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
                 if sock.recv(100).startswith(b"* OK"):
