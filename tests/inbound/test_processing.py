@@ -78,3 +78,22 @@ def test_an_unreadable_mail_is_recorded_as_failed_with_its_reason(app):
     assert outcome.record.outcome == InboundOutcome.FAILED
     assert outcome.record.reason
     assert db.session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+
+
+def test_fetch_mail_says_what_is_wrong_with_the_mailbox_settings(app, runner):
+    result = runner.invoke(args=["lotsen", "fetch-mail"])
+    assert result.exit_code == 1 and "No mailbox configured" in result.output
+    app.config["INBOUND_MAILBOXES"] = [{"host": "imap.kommun.example", "username": "x"}]
+    result = runner.invoke(args=["lotsen", "fetch-mail"])
+    assert result.exit_code == 1 and "a password or oauth2" in result.output
+
+
+def test_fetch_mail_reports_an_unreachable_server_in_one_line(app, runner):
+    from tests.mail.conftest import free_port
+
+    app.config["INBOUND_MAILBOXES"] = [
+        {"host": "127.0.0.1", "port": free_port(), "security": "none", "username": "x",
+         "password": "y"}
+    ]  # fmt: skip
+    result = runner.invoke(args=["lotsen", "fetch-mail"])
+    assert result.exit_code == 1 and "Mailbox unavailable" in result.output
