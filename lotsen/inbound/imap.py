@@ -33,6 +33,7 @@ SECURITY_MODES = ("ssl", "starttls", "none")
 # Failures of the connection or the server, not of one message: the worker backs off.
 CONNECTION_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError)
 FETCH_BATCH = 50
+FETCH_GROUP_BYTES = 16 * 1024 * 1024
 
 
 class MailboxSettingsError(ValueError):
@@ -194,27 +195,50 @@ class MailboxReader:
         result = PassResult()
         for start in range(0, len(uids), FETCH_BATCH):
             batch = uids[start : start + FETCH_BATCH]
-            sizes = client.fetch(batch, ["RFC822.SIZE"])
-            for uid in batch:
-                if uid not in sizes:
-                    continue  # expunged meanwhile by someone else
-                outcome, duplicate = self.process_one(uid, uidvalidity, sizes[uid])
-                result.count(outcome, duplicate)
-                self.move(uid, outcome)
+            sizes = {
+                uid: int(info.get(b"RFC822.SIZE", 0))
+                for uid, info in client.fetch(batch, ["RFC822.SIZE"]).items()
+            }
+            for group in self.groups([uid for uid in batch if uid in sizes], sizes):
+                for uid, (raw, cut) in self.fetch_sources(group, sizes).items():
+                    outcome, duplicate = self.process_one(uid, uidvalidity, raw, cut)
+                    result.count(outcome, duplicate)
+                    self.move(uid, outcome)
         return result
 
-    def fetch_source(self, uid: int, size: int) -> tuple[bytes, bool]:
-        """The message's bytes (at most INBOUND_MAX_BYTES) and whether it was cut."""
-        limit = current_app.config["INBOUND_MAX_BYTES"]
-        if size > limit:
-            data = self.client.fetch([uid], [f"BODY.PEEK[]<0.{limit}>"])[uid]
-            return next(value for key, value in data.items() if key.startswith(b"BODY[]")), True
-        return self.client.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"], False
+    @staticmethod
+    def groups(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
+        """The UIDs in runs fetched with one command each: at most FETCH_GROUP_BYTES together
+        (a large mail alone), so memory stays bounded and small mail costs few round trips."""
+        groups, current, total = [], [], 0
+        for uid in uids:
+            if current and total + sizes[uid] > FETCH_GROUP_BYTES:
+                groups.append(current)
+                current, total = [], 0
+            current.append(uid)
+            total += sizes[uid]
+        return [*groups, current] if current else groups
 
-    def process_one(self, uid: int, uidvalidity: int, info: dict) -> tuple[str, bool]:
+    def fetch_sources(self, uids: list[int], sizes: dict[int, int]) -> dict:
+        """{uid: (bytes, cut)} in UID order; a mail over INBOUND_MAX_BYTES is fetched only that
+        far (and marked cut). A UID expunged meanwhile by someone else is left out."""
+        limit = current_app.config["INBOUND_MAX_BYTES"]
+        found = {}
+        whole = [uid for uid in uids if sizes[uid] <= limit]
+        if whole:
+            for uid, data in self.client.fetch(whole, ["BODY.PEEK[]"]).items():
+                if b"BODY[]" in data:
+                    found[uid] = (data[b"BODY[]"], False)
+        for uid in (uid for uid in uids if sizes[uid] > limit):
+            for data in self.client.fetch([uid], [f"BODY.PEEK[]<0.{limit}>"]).values():
+                part = next((v for k, v in data.items() if k.startswith(b"BODY[]")), None)
+                if part is not None:
+                    found[uid] = (part, True)
+        return dict(sorted(found.items()))
+
+    def process_one(self, uid: int, uidvalidity: int, raw: bytes, cut: bool) -> tuple[str, bool]:
         """Process and commit one message; returns (outcome, duplicate). A database outage
         propagates (the message stays where it is and is tried again)."""
-        raw, cut = self.fetch_source(uid, int(info.get(b"RFC822.SIZE", 0)))
         where = {"mailbox": self.settings.name, "uidvalidity": uidvalidity, "uid": uid}
         try:
             if cut:
