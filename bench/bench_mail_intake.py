@@ -10,6 +10,7 @@ worker waiting in IDLE.
 """
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -27,6 +28,11 @@ from tests.inbound.dovecot import start_dovecot  # noqa: E402
 OPEN_CASES = 300
 LATENCY_SAMPLES = 20
 PDF = mails.PDF_HEAD + b"0" * 200_000 + b"\n%%EOF"
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def seed_cases(count: int):
@@ -108,9 +114,10 @@ def run(kind: str, count: int, work: Path) -> None:
                     for n in range(count):
                         client.append("INBOX", message(n, cases))
                 delivered = time.perf_counter() - started
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), cpu_seconds()
                 result = fetch_all()
                 elapsed = time.perf_counter() - started
+                cpu = cpu_seconds() - cpu_started
                 db.session.remove()
                 outcomes = dict(
                     db.session.execute(
@@ -125,6 +132,10 @@ def run(kind: str, count: int, work: Path) -> None:
                     f"fetched and processed in {elapsed:.1f} s = {count / elapsed:.0f} msgs/s "
                     f"({result.processed} processed, {result.failed} failed, "
                     f"{result.duplicates} duplicates)"
+                )
+                print(
+                    f"{kind}: the worker's own CPU time {cpu:.1f} s = {count / cpu:.0f} msgs "
+                    "per CPU second (without the database server's and Dovecot's time)"
                 )
                 print(f"{kind}: outcomes {dict(sorted(outcomes.items()))}")
                 latencies = idle_latencies(app, server, cases, run_worker)
