@@ -141,7 +141,7 @@ _SIGNATURE = re.compile(r"^--\s?$")
 _SENT_FROM = re.compile(
     r"^\s*(skickat från (min|mitt) \w+|sent from my \w+|skickat från (outlook|mail|e-post)\b"
     r".*|hämta outlook för (ios|android)|get outlook for (ios|android)|"
-    r"sent from (outlook|mail) for \w+|skickades från \w+)\s*$",
+    r"sent from (outlook|mail) for \w+|skickades från \w+)\s*(<[^<>\s]{1,300}>)?\s*$",
     re.IGNORECASE,
 )
 # "Den 3 dec. 2026 kl. 10:12 skrev Anna <anna@x.se>:" (Gmail, Apple Mail without "Den"),
