@@ -19,6 +19,7 @@ from lotsen.inbound.mime import (
     message_id_tokens,
     part_text,
     raw_header,
+    raw_text,
     walk,
 )
 from lotsen.inbound.plaintext import html_to_text
@@ -85,19 +86,19 @@ def is_auto_reply(msg: Message) -> bool:
     Auto-Submitted, Precedence, X-Autoreply and vendor headers, or a Swedish/English
     out-of-office subject), a mailing-list mail, a mail with an empty Return-Path, or a report
     (delivery failures and read receipts count too: check `delivery_report` first)."""
-    auto_submitted = header_text(msg, "Auto-Submitted").split(";")[0].strip().lower()
+    auto_submitted = raw_text(msg, "Auto-Submitted").split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return True
-    if header_text(msg, "Precedence").strip().lower() in _AUTO_PRECEDENCE:
+    if raw_text(msg, "Precedence").lower() in _AUTO_PRECEDENCE:
         return True
     if any(raw_header(msg, name) is not None for name in (*_AUTO_HEADERS, *_LIST_HEADERS)):
         return True
-    if _SUPPRESS_VALUES.search(header_text(msg, "X-Auto-Response-Suppress")):
+    if _SUPPRESS_VALUES.search(raw_text(msg, "X-Auto-Response-Suppress")):
         return True
     for name, value in _MACHINE_GENERATED.items():
-        if header_text(msg, name).strip().lower() == value:
+        if raw_text(msg, name).lower() == value:
             return True
-    if raw_header(msg, "Return-Path") is not None and header_text(msg, "Return-Path") in ("<>", ""):
+    if raw_header(msg, "Return-Path") is not None and raw_text(msg, "Return-Path") in ("<>", ""):
         return True
     if content_type(msg) == "multipart/report" or _from_daemon(msg):
         return True
@@ -123,7 +124,7 @@ def delivery_report(msg: Message) -> DeliveryFailure | None:
 
 
 def _from_daemon(msg: Message) -> bool:
-    for address in addresses_in(header_text(msg, "From")):
+    for address in addresses_in(raw_text(msg, "From")):
         if address.partition("@")[0] in _DAEMONS:
             return True
     return False
@@ -197,7 +198,7 @@ def _original_message_id(msg: Message) -> str | None:
         kind = content_type(part)
         if kind in ("message/rfc822", "message/global") and part is not msg:
             inner = attached_message(part)
-            ids = message_id_tokens(header_text(inner, "Message-ID")) if inner else []
+            ids = message_id_tokens(raw_text(inner, "Message-ID")) if inner else []
             if ids:
                 return ids[0]
         elif kind in ("text/rfc822-headers", "message/global-headers"):
@@ -248,9 +249,7 @@ def _returned_headers(msg: Message) -> str:
         if kind == "message/rfc822" and part is not msg:
             inner = attached_message(part)
             if inner is not None:
-                return "\n".join(
-                    f"{k}: {header_text(inner, k)}" for k in ("To", "Cc", "Message-ID")
-                )
+                return "\n".join(f"{k}: {raw_text(inner, k)}" for k in ("To", "Cc", "Message-ID"))
         elif kind == "text/rfc822-headers":
             return part_text(part, MAX_REPORT_BYTES)
     return ""

@@ -27,6 +27,7 @@ from lotsen.inbound.mime import (
     MAX_PARTS,
     addresses_in,
     attached_message,
+    bounded_policy,
     content_type,
     decode_words,
     disposition,
@@ -34,7 +35,8 @@ from lotsen.inbound.mime import (
     message_id_tokens,
     part_text,
     payload_bytes,
-    raw_header,
+    raw_text,
+    raw_values,
     structure_size,
     subparts,
     walk,
@@ -65,6 +67,9 @@ DEFAULT_MAX_CHARS = 100_000
 DEFAULT_MAX_ATTACHMENTS = 50
 DEFAULT_MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 MAX_FILENAME_CHARS = 150
+# Lines starting with "--" (MIME delimiters) counted before parsing: the parser's time grows
+# with the number of parts, so a mail with far more than MAX_PARTS is refused unparsed.
+MAX_DELIMITER_LINES = 4 * MAX_PARTS
 # org_number_from_text looks at this much text (a signature is near the top of a reply).
 MAX_ORG_NUMBER_TEXT = 200_000
 
@@ -106,8 +111,10 @@ class InboundAttachment:
 
 
 def parse_message(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> EmailMessage:
-    """Parse a raw mail with `email.policy.default`. Malformed MIME is tolerated (the parser's
-    defects are kept on the message) as long as there is a mail to read; raises
+    """Parse a raw mail with `email.policy.default` (as `mime.BoundedPolicy`, which bounds the
+    time spent on hostile header values and never raises on reading a header). Malformed MIME
+    is tolerated (the parser's defects are kept on the message) as long as there is a mail to
+    read; raises
     UnreadableMessage for a mail larger than `max_bytes`, empty, without any header field, or
     with a part tree deeper than MAX_DEPTH or larger than MAX_PARTS."""
     if not isinstance(raw, bytes | bytearray | memoryview):
@@ -116,8 +123,10 @@ def parse_message(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> EmailMessag
         raise UnreadableMessage(f"Larger than {max_bytes} bytes ({len(raw)} bytes)")
     if not bytes(raw[:10_000]).strip():
         raise UnreadableMessage("Empty message")
+    if bytes(raw).count(b"\n--") > MAX_DELIMITER_LINES:
+        raise UnreadableMessage(f"More than {MAX_PARTS} MIME parts")
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(bytes(raw))
+        msg = BytesParser(policy=bounded_policy()).parsebytes(bytes(raw))
     except Exception as error:  # the parser is lenient; a failure here means no mail at all
         raise UnreadableMessage(f"Cannot be parsed: {type(error).__name__}") from None
     if not msg.keys():
@@ -146,7 +155,7 @@ def _with_repaired_boundary(raw: bytes, msg: EmailMessage) -> EmailMessage:
         boundary = boundary[:-2]
     header = f'Content-Type: {content_type(msg)}; boundary="{boundary}"\r\n'.encode("ascii")
     try:
-        repaired = BytesParser(policy=policy.default).parsebytes(header + raw)
+        repaired = BytesParser(policy=bounded_policy()).parsebytes(header + raw)
     except Exception:  # keep the mail as first parsed
         return msg
     return repaired if repaired.is_multipart() else msg
@@ -263,7 +272,7 @@ def _attachment(part: Message, number: int) -> InboundAttachment:
     else:
         data, fallback_stem = payload_bytes(part), ""
     filename = sanitize_filename(_filename(part) or fallback_stem, kind, number)
-    content_id = message_id_tokens(header_text(part, "Content-ID"), limit=1)
+    content_id = message_id_tokens(raw_text(part, "Content-ID"), limit=1)
     inline = disposition(part) == "inline" or (disposition(part) is None and bool(content_id))
     return InboundAttachment(filename, kind, data, inline, content_id[0] if content_id else None)
 
@@ -320,10 +329,11 @@ def _extension(content_type: str) -> str:
 
 def message_ids(msg: Message) -> tuple[str | None, list[str]]:
     """The mail's own Message-ID and the ids it answers: In-Reply-To first, then References
-    from the newest to the oldest, without angle brackets or repeats (at most 100)."""
-    own = message_id_tokens(header_text(msg, "Message-ID"), limit=1)
-    answered = message_id_tokens(header_text(msg, "In-Reply-To"), limit=20)
-    references = message_id_tokens(header_text(msg, "References"), limit=100)
+    from the newest to the oldest, without angle brackets or repeats (at most 100; of a very
+    long References header the newest ids, at its end, are read)."""
+    own = message_id_tokens(raw_text(msg, "Message-ID"), limit=1)
+    answered = message_id_tokens(raw_text(msg, "In-Reply-To"), limit=20)
+    references = message_id_tokens(raw_text(msg, "References", tail=True), limit=1_000)
     for reference in reversed(references):
         if reference not in answered:
             answered.append(reference)
@@ -333,7 +343,7 @@ def message_ids(msg: Message) -> tuple[str | None, list[str]]:
 def sender_address(msg: Message) -> str | None:
     """The sender's address in lower case: From, else Sender, else Return-Path."""
     for name in ("From", "Sender", "Return-Path"):
-        found = addresses_in(header_text(msg, name))
+        found = addresses_in(raw_text(msg, name))
         if found:
             return found[0]
     return None
@@ -344,16 +354,9 @@ def recipient_addresses(msg: Message) -> list[str]:
     Cc), lower-case, without repeats, at most 100."""
     found: list[str] = []
     for name in ("Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc"):
-        for key, _value in msg.raw_items():
-            if key.lower() == name.lower():
-                for address in addresses_in(_header_value(msg, key)):
-                    if address not in found:
-                        found.append(address)
+        for value in raw_values(msg, name):
+            found += [address for address in addresses_in(value) if address not in found]
     return found[:100]
-
-
-def _header_value(msg: Message, name: str) -> str:
-    return header_text(msg, name) if raw_header(msg, name) is not None else ""
 
 
 def plus_token(address: str, team_local_part: str) -> str | None:

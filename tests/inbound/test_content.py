@@ -581,10 +581,10 @@ mime_words = st.sampled_from(
 )
 
 
-def exercise(raw: bytes) -> None:
+def exercise(raw: bytes, max_bytes: int = 200_000) -> None:
     started = time.monotonic()
     try:
-        msg = parse_message(raw, max_bytes=200_000)
+        msg = parse_message(raw, max_bytes=max_bytes)
         text = body_text(msg, max_chars=5_000)
         trim_reply(text)
         attachments(msg, max_count=20, max_total_bytes=200_000)
@@ -620,20 +620,48 @@ def test_trim_reply_and_org_number_accept_any_text(text):
     content.html_to_text(text)
 
 
-@pytest.mark.parametrize(
-    "raw",
-    [
-        b"From: a@b.se\r\nSubject: " + b"=?utf-8?q?" + b"a" * 200_000 + b"?=\r\n\r\nHej",
-        b"From: " + b"a@b.se, " * 20_000 + b"\r\n\r\nHej",
-        b"From: a@b.se\r\nContent-Type: text/html\r\n\r\n" + b"<div>" * 100_000,
-        b"From: a@b.se\r\nContent-Type: text/html\r\n\r\n<!--" + b"-" * 300_000,
-        b"From: a@b.se\r\n\r\n" + b"> quote\n" * 100_000,
-        b"From: a@b.se\r\n\r\n" + b"Den 3 dec skrev " * 20_000 + b":\n",
-        b"From: a@b.se\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
-        + b"--b\r\nContent-Type: image/png\r\n\r\nx\r\n" * 2000,
-    ],
-    ids=["long-subject", "many-senders", "deep-html", "open-comment", "quotes", "attribution",
-         "many-parts"],
-)  # fmt: skip
+HOSTILE = {
+    "long-subject": b"From: a@b.se\r\nSubject: =?utf-8?q?" + b"a" * 200_000 + b"?=\r\n\r\nHej",
+    "many-senders": b"From: " + b"a@b.se, " * 20_000 + b"\r\n\r\nHej",
+    "quotes-in-from": b"From: " + b'"a' * 50_000 + b"<a@b.se>\r\n\r\nHej",
+    "nested-comments": b"From: " + b"(" * 50_000 + b"a@b.se\r\n\r\nHej",
+    "content-type-params": b"From: a@b.se\r\nContent-Type: text/plain; "
+    + b"a=b; " * 40_000
+    + b"\r\n\r\nHej",
+    "rfc2231-segments": b"From: a@b.se\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+    b"--b\r\nContent-Disposition: attachment; "
+    + b"".join(b"filename*%d*=utf-8''%%C3%%A5; " % i for i in range(20_000))
+    + b"\r\n\r\nx\r\n--b--",
+    "deep-html": b"From: a@b.se\r\nContent-Type: text/html\r\n\r\n" + b"<div>" * 100_000,
+    "open-comment": b"From: a@b.se\r\nContent-Type: text/html\r\n\r\n<!--" + b"-" * 300_000,
+    "quotes": b"From: a@b.se\r\n\r\n" + b"> quote\n" * 100_000,
+    "attribution": b"From: a@b.se\r\n\r\n" + b"Den 3 dec skrev " * 20_000 + b":\n",
+    "many-parts": b"From: a@b.se\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+    + b"--b\r\nContent-Type: image/png\r\n\r\nx\r\n" * 20_000,
+    "many-headers": b"From: a@b.se\r\n" + b"X-A: b\r\n" * 50_000 + b"\r\nHej",
+}
+
+
+@pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_shapes_finish_quickly(raw):
-    exercise(raw)
+    exercise(raw, max_bytes=content.DEFAULT_MAX_BYTES)
+
+
+@pytest.mark.parametrize("raw", HOSTILE.values(), ids=HOSTILE.keys())
+def test_every_header_of_a_parsed_hostile_mail_can_be_read(raw):
+    try:
+        msg = parse_message(raw)
+    except UnreadableMessage:
+        return
+    for part in msg.walk():
+        for name in part:
+            str(part[name])
+        part.get_filename()
+        part.get_content_type()
+
+
+def test_a_long_references_header_keeps_its_newest_ids():
+    old = " ".join(f"<old{number}@kommun.se>" for number in range(1000))
+    msg = plain_mail(References=f"{old} <newest@kommun.se>")
+    own, answered = message_ids(msg)
+    assert answered[0] == "newest@kommun.se" and len(answered) == 100
