@@ -44,7 +44,10 @@ _AUTO_HEADERS = (
     "X-Vacation",
 )
 _AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
-_SUPPRESS_VALUES = re.compile(r"\b(all|oof|autoreply)\b", re.IGNORECASE)
+# X-Auto-Response-Suppress asks *others* not to auto-reply. Exchange puts "All" on mail
+# expanded from distribution groups too (Discourse and GLPI removed the rule for that), so
+# only the explicit values a notifier or an auto-responder sets count.
+_SUPPRESS_VALUES = re.compile(r"\b(oof|autoreply)\b", re.IGNORECASE)
 _MACHINE_GENERATED = {"X-FC-MachineGenerated": "true", "X-Precedence": "auto_reply"}
 _LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "X-Mailing-List")
 _AUTO_SUBJECT = re.compile(
@@ -83,7 +86,8 @@ class DeliveryFailure:
 
 def is_auto_reply(msg: Message) -> bool:
     """Whether the mail was sent by a machine: an auto-reply or out-of-office notice (RFC 3834
-    Auto-Submitted, Precedence, X-Autoreply and vendor headers, or a Swedish/English
+    Auto-Submitted, Precedence, X-Autoreply and vendor headers, X-Auto-Response-Suppress with
+    OOF or AutoReply but not "All" alone, or a Swedish/English
     out-of-office subject), a mailing-list mail, a mail with an empty Return-Path, or a report
     (delivery failures and read receipts count too: check `delivery_report` first)."""
     auto_submitted = raw_text(msg, "Auto-Submitted").split(";")[0].strip().lower()

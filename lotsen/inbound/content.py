@@ -383,9 +383,13 @@ def address_local_part(original: str, normalised: str) -> str:
 def org_number_from_text(text: str) -> str | None:
     """The first Swedish organisation number of a legal person in a text ("556012-5790",
     "16556012-5790", "SE556012579001", with any dash or a space), in the registry's stored form
-    (`lotsen.companies.orgnr.normalise_org_number`). Numbers with a wrong check digit and
-    personnummer (a sole trader's number, personal data) are never returned."""
-    for found in _ORG_NUMBER_CANDIDATE.finditer((text or "")[:MAX_ORG_NUMBER_TEXT]):
+    (`lotsen.companies.orgnr.normalise_org_number`). Numbers with a wrong check digit,
+    personnummer (a sole trader's number, personal data) and numbers on quoted lines ("> …",
+    someone else's signature) are never returned."""
+    own_lines = "\n".join(
+        line for line in (text or "")[:MAX_ORG_NUMBER_TEXT].splitlines() if not line.startswith(">")
+    )
+    for found in _ORG_NUMBER_CANDIDATE.finditer(own_lines):
         vat, first, last, vat_suffix = found.groups()
         if vat and not vat_suffix:
             continue

@@ -33,6 +33,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Labels that browsers decode as windows-1252 (WHATWG Encoding): a mail that says ISO-8859-1
 # often holds "smart quotes" or the euro sign from the 0x80-0x9f range.
 _LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
+_META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)
 # Valid multi-byte UTF-8 sequences: their presence means a mislabeled body is really UTF-8.
 _UTF8_SEQUENCE = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
@@ -305,8 +306,14 @@ def decode_text(data: bytes, charset: str | None) -> str:
 
 
 def part_text(part: Message, max_bytes: int) -> str:
-    """A text part's content as str, at most `max_bytes` of its bytes read; never raises."""
-    return decode_text(payload_bytes(part)[:max_bytes], declared_charset(part))
+    """A text part's content as str, at most `max_bytes` of its bytes read; never raises.
+    An HTML part without a charset in its Content-Type is read in the one its <meta> gives."""
+    data = payload_bytes(part)[:max_bytes]
+    charset = declared_charset(part)
+    if charset is None and content_type(part) == "text/html":
+        found = _META_CHARSET.search(data[:4096])
+        charset = found.group(1).decode("ascii").lower() if found else None
+    return decode_text(data, charset)
 
 
 def attached_message(part: Message) -> EmailMessage | None:

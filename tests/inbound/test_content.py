@@ -172,6 +172,34 @@ def test_html_blocks_lists_entities_and_quotes():
     )
 
 
+def test_html_without_a_declared_charset_is_read_in_its_meta_charset():
+    html = '<html><head><meta charset="iso-8859-1"></head><body>Fr\xe5gor</body></html>'
+    msg = raw_mail(html.encode("latin-1"), "text/html")
+    assert body_text(msg) == "Frågor"
+
+
+def test_html_only_replies_are_trimmed():
+    gmail = (
+        '<div dir="ltr">Ja, det går bra.</div><br><div class="gmail_quote">'
+        '<div dir="ltr" class="gmail_attr">Den tors 3 dec. 2026 kl 09:02 skrev Lotsgruppen '
+        '&lt;<a href="mailto:l@kommun.se">l@kommun.se</a>&gt;:<br></div>'
+        '<blockquote class="gmail_quote">Passar det på fredag?</blockquote></div>'
+    )
+    outlook_web = (
+        '<div dir="ltr">Thanks, see you Friday.</div><div id="appendonsend"></div>'
+        '<hr style="display:inline-block;width:98%" tabindex="-1">'
+        '<div id="divRplyFwdMsg" dir="ltr"><font face="Calibri"><b>From:</b> Lotsgruppen '
+        "&lt;l@kommun.se&gt;<br><b>Sent:</b> Wednesday, December 2, 2026 3:20 PM<br>"
+        "<b>To:</b> Anna &lt;a@b.se&gt;<br><b>Subject:</b> Case</font><div>&nbsp;</div></div>"
+        "<div>Does Friday suit you?</div>"
+    )
+    gmail_text = body_text(raw_mail(gmail.encode(), "text/html; charset=utf-8"))
+    assert "> Passar det på fredag?" in gmail_text
+    assert trim_reply(gmail_text) == "Ja, det går bra."
+    outlook_text = body_text(raw_mail(outlook_web.encode(), "text/html; charset=utf-8"))
+    assert trim_reply(outlook_text) == "Thanks, see you Friday."
+
+
 def test_a_forwarded_mail_without_own_text_gives_the_forwarded_text():
     inner = plain_mail("Hur söker jag serveringstillstånd?")
     outer = EmailMessage()
@@ -273,6 +301,12 @@ def test_an_org_number_is_read_in_the_registry_form(text, expected):
 )
 def test_no_org_number_from_personnummer_or_invalid_numbers(text):
     assert org_number_from_text(text) is None
+
+
+def test_an_org_number_on_a_quoted_line_is_someone_elses():
+    text = "Hej, vi undrar över avgiften.\n\n> Lotsgruppen, Kommunen, org.nr 212000-0142"
+    assert org_number_from_text(text) is None
+    assert org_number_from_text(text.replace("> ", "")) == "2120000142"
 
 
 def test_org_number_in_sample_signatures():
@@ -475,7 +509,6 @@ def test_samples_written_by_people_are_not_auto_replies(name):
         {"X_Autoreply": "yes"},
         {"X_Autorespond": "Out of office"},
         {"X_Auto_Response_Suppress": "OOF, AutoReply"},
-        {"X_Auto_Response_Suppress": "All"},
         {"X_MS_Exchange_Generated_Message_Source": "Mailbox Rules Agent"},
         {"List_Id": "<nyheter.foretagarna.se>"},
         {"List_Unsubscribe": "<mailto:unsubscribe@foretagarna.se>"},
@@ -499,6 +532,7 @@ def test_auto_reply_headers_and_subjects(headers):
         {"Auto_Submitted": "no"},
         {"Precedence": "first-class"},
         {"X_Auto_Response_Suppress": "DR, RN, NRN"},
+        {"X_Auto_Response_Suppress": "All"},  # Exchange sets it on distribution-group mail
         {"Subject": "Fråga om frånvaromeddelanden i vår app"},
         {"Subject": "Re: Ärende LOTS-2026-0001"},
     ],
