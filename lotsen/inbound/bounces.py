@@ -128,10 +128,14 @@ def delivery_report(msg: Message) -> DeliveryFailure | None:
 
 
 def _from_daemon(msg: Message) -> bool:
-    for address in addresses_in(raw_text(msg, "From")):
-        if address.partition("@")[0] in _DAEMONS:
-            return True
-    return False
+    """Whether the mail comes from a mail server: MAILER-DAEMON, postmaster, or Exchange's
+    own sender (MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@…)."""
+    sender = raw_text(msg, "From").lower()
+    addresses = addresses_in(sender)
+    if not addresses:
+        return sender.strip(' "<>') in _DAEMONS
+    local = addresses[0].partition("@")[0]
+    return local in _DAEMONS or local.startswith("microsoftexchange")
 
 
 def _first_part(msg: Message, types: tuple[str, ...]) -> Message | None:

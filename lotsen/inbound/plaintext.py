@@ -44,7 +44,9 @@ class _TextMaker(HTMLParser):
         return self.size >= self.max_chars
 
     def handle_starttag(self, tag, attrs):
-        if tag in _DROPPED:
+        if tag == "body":
+            self.dropped = 0  # a <head> never closed does not hide the body
+        elif tag in _DROPPED:
             self.dropped += tag not in _VOID
         elif tag == "br":
             self.end_line(keep_empty=True)

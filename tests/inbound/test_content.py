@@ -172,6 +172,11 @@ def test_html_blocks_lists_entities_and_quotes():
     )
 
 
+def test_html_with_an_unclosed_head_keeps_its_body():
+    html = "<html><head><title>Fråga<meta charset=utf-8><body><p>Hej!</p></body></html>"
+    assert content.html_to_text(html) == "Hej!"
+
+
 def test_html_without_a_declared_charset_is_read_in_its_meta_charset():
     html = '<html><head><meta charset="iso-8859-1"></head><body>Fr\xe5gor</body></html>'
     msg = raw_mail(html.encode("latin-1"), "text/html")
@@ -514,6 +519,7 @@ def test_samples_written_by_people_are_not_auto_replies(name):
         {"List_Unsubscribe": "<mailto:unsubscribe@foretagarna.se>"},
         {"Return_Path": "<>"},
         {"From": "MAILER-DAEMON@mx.example.se"},
+        {"From": "MAILER-DAEMON"},
         {"Subject": "Frånvaromeddelande"},
         {"Subject": "Automatiskt svar: Ärende LOTS-2026-0001"},
         {"Subject": "Out of Office: Case"},
@@ -570,6 +576,27 @@ def test_non_standard_qmail_bounce():
         diagnostic="Sorry, no mailbox here by that name. (#5.1.1)",
         original_message_id="lotsen.case71.1.abcd@kommun.se",
     )
+
+
+def test_exchange_on_premises_ndr_without_a_report_part():
+    msg = plain_mail(
+        "Delivery has failed to these recipients or groups:\n\n"
+        "info@stangd-firma.se\nThe e-mail address you entered couldn't be found.\n\n"
+        "Diagnostic information for administrators:\n\n"
+        "Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; not found'\n",
+        From="Microsoft Exchange <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@kommun.se>",
+        Subject="Undeliverable: Ärende LOTS-2026-0017",
+        To="lotsgruppen@kommun.se",
+    )
+    failure = delivery_report(msg)
+    assert failure is not None
+    assert (failure.recipients, failure.status) == (["info@stangd-firma.se"], "5.1.10")
+    assert "RecipientNotFound" in failure.diagnostic and failure.original_message_id is None
+
+
+def test_a_bounce_subject_from_a_person_is_not_a_bounce():
+    msg = plain_mail("Hej, mejlet studsade.", Subject="Undeliverable: din fråga")
+    assert delivery_report(msg) is None
 
 
 def test_a_delayed_report_is_not_a_failure():
