@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from email.message import Message
 
 from lotsen.inbound.mime import (
+    MESSAGE_TYPES,
     addresses_in,
     attached_message,
     content_type,
@@ -117,9 +118,7 @@ def delivery_report(msg: Message) -> DeliveryFailure | None:
     bounces of Postfix, qmail and Exchange ("Undelivered Mail Returned to Sender",
     "Olevererbart:" …) sent by MAILER-DAEMON or postmaster."""
     if content_type(msg) == "multipart/report":
-        status_part = _first_part(
-            msg, ("message/delivery-status", "message/global-delivery-status")
-        )
+        status_part = _first_part(msg, _STATUS_TYPES)
         if status_part is not None:
             return _standard_report(msg, status_part)
     if _from_daemon(msg) and _BOUNCE_SUBJECT.match(header_text(msg, "Subject")):
@@ -204,7 +203,7 @@ def _original_message_id(msg: Message) -> str | None:
     """The Message-ID of the mail that bounced: from the returned mail or its headers."""
     for part, _ancestors in walk(msg, into_messages=False):
         kind = content_type(part)
-        if kind in ("message/rfc822", "message/global") and part is not msg:
+        if kind in MESSAGE_TYPES and part is not msg:
             inner = attached_message(part)
             ids = message_id_tokens(raw_text(inner, "Message-ID")) if inner else []
             if ids:
@@ -254,7 +253,7 @@ def _returned_headers(msg: Message) -> str:
     """The returned mail's headers as text, when the bounce attaches them."""
     for part, _ancestors in walk(msg, into_messages=False):
         kind = content_type(part)
-        if kind == "message/rfc822" and part is not msg:
+        if kind in MESSAGE_TYPES and part is not msg:
             inner = attached_message(part)
             if inner is not None:
                 return "\n".join(f"{k}: {raw_text(inner, k)}" for k in ("To", "Cc", "Message-ID"))

@@ -25,6 +25,7 @@ from lotsen.inbound.bounces import DeliveryFailure, delivery_report, is_auto_rep
 from lotsen.inbound.mime import (
     MAX_DEPTH,
     MAX_PARTS,
+    MESSAGE_TYPES,
     addresses_in,
     attached_message,
     bounded_policy,
@@ -74,7 +75,6 @@ MAX_DELIMITER_LINES = 4 * MAX_PARTS
 MAX_ORG_NUMBER_TEXT = 200_000
 
 _BODY_TYPES = ("text/plain", "text/html")
-_MESSAGE_TYPES = ("message/rfc822", "message/global")
 _FILENAME_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
 _ORG_NUMBER_CANDIDATE = re.compile(
     r"(?<![0-9A-Za-z])(SE\s?)?((?:16)?[0-9]{6})\s?[-\u2010-\u2015\u2212]?\s?([0-9]{4})(01)?"
@@ -82,6 +82,7 @@ _ORG_NUMBER_CANDIDATE = re.compile(
     re.IGNORECASE,
 )
 _DELIMITER_LINE = re.compile(r"^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$", re.MULTILINE)
+_MIME_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]{1,64}/[a-z0-9!#$&^_.+-]{1,64}")
 _TOKEN = re.compile(r"[A-Za-z0-9_.=-]{1,128}")
 
 
@@ -114,24 +115,24 @@ def parse_message(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> EmailMessag
     """Parse a raw mail with `email.policy.default` (as `mime.BoundedPolicy`, which bounds the
     time spent on hostile header values and never raises on reading a header). Malformed MIME
     is tolerated (the parser's defects are kept on the message) as long as there is a mail to
-    read; raises
-    UnreadableMessage for a mail larger than `max_bytes`, empty, without any header field, or
-    with a part tree deeper than MAX_DEPTH or larger than MAX_PARTS."""
+    read. Raises UnreadableMessage for a mail larger than `max_bytes`, empty, without any
+    header field, with more than MAX_PARTS parts or parts nested deeper than MAX_DEPTH."""
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise UnreadableMessage(f"Not bytes but {type(raw).__name__}")
     if len(raw) > max_bytes:
         raise UnreadableMessage(f"Larger than {max_bytes} bytes ({len(raw)} bytes)")
-    if not bytes(raw[:10_000]).strip():
+    data = bytes(raw)
+    if not data[:10_000].strip():
         raise UnreadableMessage("Empty message")
-    if bytes(raw).count(b"\n--") > MAX_DELIMITER_LINES:
+    if data.count(b"\n--") > MAX_DELIMITER_LINES:
         raise UnreadableMessage(f"More than {MAX_PARTS} MIME parts")
     try:
-        msg = BytesParser(policy=bounded_policy()).parsebytes(bytes(raw))
+        msg = BytesParser(policy=bounded_policy()).parsebytes(data)
     except Exception as error:  # the parser is lenient; a failure here means no mail at all
         raise UnreadableMessage(f"Cannot be parsed: {type(error).__name__}") from None
     if not msg.keys():
         raise UnreadableMessage("No header fields")
-    msg = _with_repaired_boundary(bytes(raw), msg)
+    msg = _with_repaired_boundary(data, msg)
     depth, count = structure_size(msg)
     if depth > MAX_DEPTH:
         raise UnreadableMessage(f"MIME parts nested deeper than {MAX_DEPTH} levels")
@@ -153,7 +154,8 @@ def _with_repaired_boundary(raw: bytes, msg: EmailMessage) -> EmailMessage:
     boundary = found.group(1)
     if boundary.endswith("--") and f"--{boundary[:-2]}" in payload[: found.start() + 1]:
         boundary = boundary[:-2]
-    header = f'Content-Type: {content_type(msg)}; boundary="{boundary}"\r\n'.encode("ascii")
+    kind = content_type(msg) if _MIME_TYPE.fullmatch(content_type(msg)) else "multipart/mixed"
+    header = f'Content-Type: {kind}; boundary="{boundary}"\r\n'.encode("ascii")
     try:
         repaired = BytesParser(policy=bounded_policy()).parsebytes(header + raw)
     except Exception:  # keep the mail as first parsed
@@ -191,7 +193,7 @@ def body_parts(msg: Message, *, into_messages: bool = False) -> list[Message]:
         part, depth = stack.pop()
         kind = content_type(part)
         children = subparts(part) if depth < MAX_DEPTH else []
-        if kind in _MESSAGE_TYPES and part is not msg:
+        if kind in MESSAGE_TYPES and part is not msg:
             if into_messages:
                 stack.extend((child, depth + 1) for child in reversed(children))
         elif kind == "multipart/alternative" and children:
@@ -204,8 +206,11 @@ def body_parts(msg: Message, *, into_messages: bool = False) -> list[Message]:
 
 
 def _preferred_alternative(children: list[Message]) -> Message:
+    """The plain-text version (if it has any text: some mailers send an empty one), else a
+    multipart version holding plain text, else the last (richest) version."""
     for child in children:
-        if content_type(child) == "text/plain" and _is_body_part(child):
+        plain = content_type(child) == "text/plain" and _is_body_part(child)
+        if plain and payload_bytes(child).strip():
             return child
     for child in children:
         if content_type(child).startswith("multipart/") and _has_plain(child):
@@ -239,7 +244,7 @@ def attachments(
     total = 0
     body = {id(part) for part in body_parts(msg)}
     for part, ancestors in walk(msg, into_messages=False):
-        if part.is_multipart() and content_type(part) not in _MESSAGE_TYPES:
+        if part.is_multipart() and content_type(part) not in MESSAGE_TYPES:
             continue
         if id(part) in body or _is_alternative_text(part, ancestors):
             continue
@@ -264,7 +269,7 @@ def _is_alternative_text(part: Message, ancestors: list[Message]) -> bool:
 
 def _attachment(part: Message, number: int) -> InboundAttachment:
     kind = content_type(part)
-    if kind in _MESSAGE_TYPES:
+    if kind in MESSAGE_TYPES:
         inner = attached_message(part)
         data = _as_bytes(inner) if inner is not None else payload_bytes(part)
         fallback_stem = header_text(inner, "Subject") if inner is not None else ""

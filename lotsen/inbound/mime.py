@@ -26,6 +26,7 @@ UNSTRUCTURED_BUDGET = 500_000
 # deeper or larger trees; the readers simply stop).
 MAX_DEPTH = 20
 MAX_PARTS = 500
+MESSAGE_TYPES = ("message/rfc822", "message/global")
 
 _ANGLE_ADDRESS = re.compile(r"<([^<>]*)>")
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[^@\s<>()\[\],;:\"]{1,255}$")
@@ -33,6 +34,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Labels that browsers decode as windows-1252 (WHATWG Encoding): a mail that says ISO-8859-1
 # often holds "smart quotes" or the euro sign from the 0x80-0x9f range.
 _LATIN1_LABELS = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "us-ascii", "ascii"}
+_NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "mbcs", "oem"}
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset=[\"']?([A-Za-z0-9_.:-]{1,40})", re.I)
 # Valid multi-byte UTF-8 sequences: their presence means a mislabeled body is really UTF-8.
 _UTF8_SEQUENCE = re.compile(
@@ -213,7 +215,7 @@ def walk(msg: Message, *, into_messages: bool = True) -> Iterator[tuple[Message,
         if len(ancestors) >= MAX_DEPTH:
             continue
         children = subparts(part)
-        if not into_messages and part is not msg and content_type(part) == "message/rfc822":
+        if not into_messages and part is not msg and content_type(part) in MESSAGE_TYPES:
             children = []
         stack.extend((child, [*ancestors, part]) for child in reversed(children))
 
@@ -283,10 +285,12 @@ def decode_text(data: bytes, charset: str | None) -> str:
         charset = None
     if charset is not None:
         try:
-            if codecs.lookup(charset)._is_text_encoding is False:
-                charset = None  # "base64", "rot13" … are not charsets
-        except (LookupError, AttributeError):
+            codec = codecs.lookup(charset)
+        except LookupError:
             charset = None
+        else:  # "base64", "rot13", "unicode_escape" … are Python codecs, not charsets
+            if not codec._is_text_encoding or codec.name in _NOT_CHARSETS:
+                charset = None
     if charset is not None:
         try:
             return data.decode(charset)

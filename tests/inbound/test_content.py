@@ -141,6 +141,7 @@ def test_iso_8859_1_body_is_decoded():
         ("x-no-such-charset", "frågor".encode(), "frågor"),
         ("base64", b"fr\xe5gor", "frågor"),  # a codec that is not a charset
         ("utf-16", "frågor".encode("utf-16"), "frågor"),
+        ("unicode_escape", b"fr\\u00e5gor", "fr\\u00e5gor"),  # a Python codec, not a charset
     ],
 )
 def test_any_declared_wrong_or_missing_charset_is_decoded(charset, data, expected):
@@ -170,6 +171,14 @@ def test_html_blocks_lists_entities_and_quotes():
     assert text == (
         "Rubrik\n\nEn & två tre\n\n- ett\n- två\nA B\n\n> citerat\n> mer\n  kod\n  rad\n[karta]"
     )
+
+
+def test_an_empty_plain_alternative_gives_way_to_the_html():
+    msg = EmailMessage()
+    msg["From"] = "anna@cafe-anna.se"
+    msg.set_content("\n")
+    msg.add_alternative("<p>Hej, vi har en fråga.</p>", subtype="html")
+    assert body_text(parse_message(msg.as_bytes())) == "Hej, vi har en fråga."
 
 
 def test_html_with_an_unclosed_head_keeps_its_body():
