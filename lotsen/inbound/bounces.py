@@ -149,15 +149,15 @@ def _standard_report(msg: Message, status_part: Message) -> DeliveryFailure | No
     status = diagnostic = ""
     for fields in _status_blocks(status_part):
         recipient = fields.get("final-recipient") or fields.get("original-recipient") or ""
-        address = recipient.split(";", 1)[-1].strip().strip("<>").lower()
-        action = fields.get("action", "").split()[0:1]
-        block_status = fields.get("status", "").split()[0:1]
-        is_failed = action == ["failed"] or (not action and block_status[:1] == ["5"])
-        if not address or not is_failed:
+        addresses = addresses_in(recipient.split(";", 1)[-1])
+        action = (fields.get("action", "").split() or [""])[0].lower()
+        block_status = (fields.get("status", "").split() or [""])[0]
+        is_failed = action == "failed" or (not action and block_status.startswith("5"))
+        if not addresses or not is_failed:
             continue
-        if address not in failed and len(failed) < MAX_RECIPIENTS:
-            failed.append(address)
-        status = status or (block_status[0] if block_status else "")
+        if addresses[0] not in failed and len(failed) < MAX_RECIPIENTS:
+            failed.append(addresses[0])
+        status = status or block_status
         diagnostic = diagnostic or _diagnostic(fields.get("diagnostic-code", ""))
     if not failed:
         return None

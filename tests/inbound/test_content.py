@@ -608,6 +608,13 @@ def test_a_bounce_subject_from_a_person_is_not_a_bounce():
     assert delivery_report(msg) is None
 
 
+def test_a_report_without_action_fails_on_a_permanent_status():
+    raw = (SAMPLES / "postfix_dsn.eml").read_bytes().replace(b"Action: failed\n", b"")
+    assert delivery_report(parse_message(raw)).recipients == ["ahmed@pizzeria-roma-typo.se"]
+    temporary = raw.replace(b"Status: 5.1.1", b"Status: 4.2.2")
+    assert delivery_report(parse_message(temporary)) is None
+
+
 def test_a_delayed_report_is_not_a_failure():
     raw = (SAMPLES / "postfix_dsn.eml").read_bytes().replace(b"Action: failed", b"Action: delayed")
     assert delivery_report(parse_message(raw.replace(b"Status: 5.1.1", b"Status: 4.4.1"))) is None
