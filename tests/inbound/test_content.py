@@ -255,6 +255,8 @@ def test_apple_mail_sent_from_iphone_is_trimmed():
         "Den 3 dec. 2026 kl. 10:12 skrev Karin Lund <karin@kommun.se>:\n\n> Hej",
         "3 dec. 2026 kl. 10:12 skrev Karin Lund <karin@kommun.se>:\n\n> Hej",
         "On Thu, Dec 3, 2026 at 10:12 AM Karin Lund <karin@kommun.se> wrote:\n> Hi",
+        "Den 2026-12-03 kl. 10:12, skrev Karin Lund:\n> Hej",  # Thunderbird
+        "On Thu, 3 Dec 2026 at 10:12, Karin Lund <karin@kommun.se> wrote:\n> Hi",
         "-- \nAnna Andersson\nCafé Anna",
         "Skickat från min iPhone",
         "Hämta Outlook för iOS<https://aka.ms/o0ukef>",
