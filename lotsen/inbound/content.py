@@ -371,14 +371,14 @@ def plus_token(address: str, team_local_part: str) -> str | None:
     found = addresses_in(address or "")
     if not found or not team_local_part:
         return None
-    local = address_local_part(address, found[0])
+    local = _original_local_part(address, found[0])
     base, plus, token = local.partition("+")
     if plus and base.lower() == team_local_part.strip().lower() and _TOKEN.fullmatch(token):
         return token
     return None
 
 
-def address_local_part(original: str, normalised: str) -> str:
+def _original_local_part(original: str, normalised: str) -> str:
     """The local part of an address with its original letter case."""
     local = normalised.partition("@")[0]
     start = original.lower().find(local)
