@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from email.message import Message
 
 from lotsen.inbound.mime import (
+    MESSAGE_TYPES,
     addresses_in,
     attached_message,
     content_type,
@@ -19,6 +20,7 @@ from lotsen.inbound.mime import (
     message_id_tokens,
     part_text,
     raw_header,
+    raw_text,
     walk,
 )
 from lotsen.inbound.plaintext import html_to_text
@@ -43,7 +45,10 @@ _AUTO_HEADERS = (
     "X-Vacation",
 )
 _AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
-_SUPPRESS_VALUES = re.compile(r"\b(all|oof|autoreply)\b", re.IGNORECASE)
+# X-Auto-Response-Suppress asks *others* not to auto-reply. Exchange puts "All" on mail
+# expanded from distribution groups too (Discourse and GLPI removed the rule for that), so
+# only the explicit values a notifier or an auto-responder sets count.
+_SUPPRESS_VALUES = re.compile(r"\b(oof|autoreply)\b", re.IGNORECASE)
 _MACHINE_GENERATED = {"X-FC-MachineGenerated": "true", "X-Precedence": "auto_reply"}
 _LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "X-Mailing-List")
 _AUTO_SUBJECT = re.compile(
@@ -82,22 +87,23 @@ class DeliveryFailure:
 
 def is_auto_reply(msg: Message) -> bool:
     """Whether the mail was sent by a machine: an auto-reply or out-of-office notice (RFC 3834
-    Auto-Submitted, Precedence, X-Autoreply and vendor headers, or a Swedish/English
+    Auto-Submitted, Precedence, X-Autoreply and vendor headers, X-Auto-Response-Suppress with
+    OOF or AutoReply but not "All" alone, or a Swedish/English
     out-of-office subject), a mailing-list mail, a mail with an empty Return-Path, or a report
     (delivery failures and read receipts count too: check `delivery_report` first)."""
-    auto_submitted = header_text(msg, "Auto-Submitted").split(";")[0].strip().lower()
+    auto_submitted = raw_text(msg, "Auto-Submitted").split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return True
-    if header_text(msg, "Precedence").strip().lower() in _AUTO_PRECEDENCE:
+    if raw_text(msg, "Precedence").lower() in _AUTO_PRECEDENCE:
         return True
     if any(raw_header(msg, name) is not None for name in (*_AUTO_HEADERS, *_LIST_HEADERS)):
         return True
-    if _SUPPRESS_VALUES.search(header_text(msg, "X-Auto-Response-Suppress")):
+    if _SUPPRESS_VALUES.search(raw_text(msg, "X-Auto-Response-Suppress")):
         return True
     for name, value in _MACHINE_GENERATED.items():
-        if header_text(msg, name).strip().lower() == value:
+        if raw_text(msg, name).lower() == value:
             return True
-    if raw_header(msg, "Return-Path") is not None and header_text(msg, "Return-Path") in ("<>", ""):
+    if raw_header(msg, "Return-Path") is not None and raw_text(msg, "Return-Path") in ("<>", ""):
         return True
     if content_type(msg) == "multipart/report" or _from_daemon(msg):
         return True
@@ -112,9 +118,7 @@ def delivery_report(msg: Message) -> DeliveryFailure | None:
     bounces of Postfix, qmail and Exchange ("Undelivered Mail Returned to Sender",
     "Olevererbart:" …) sent by MAILER-DAEMON or postmaster."""
     if content_type(msg) == "multipart/report":
-        status_part = _first_part(
-            msg, ("message/delivery-status", "message/global-delivery-status")
-        )
+        status_part = _first_part(msg, _STATUS_TYPES)
         if status_part is not None:
             return _standard_report(msg, status_part)
     if _from_daemon(msg) and _BOUNCE_SUBJECT.match(header_text(msg, "Subject")):
@@ -123,10 +127,14 @@ def delivery_report(msg: Message) -> DeliveryFailure | None:
 
 
 def _from_daemon(msg: Message) -> bool:
-    for address in addresses_in(header_text(msg, "From")):
-        if address.partition("@")[0] in _DAEMONS:
-            return True
-    return False
+    """Whether the mail comes from a mail server: MAILER-DAEMON, postmaster, or Exchange's
+    own sender (MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@…)."""
+    sender = raw_text(msg, "From").lower()
+    addresses = addresses_in(sender)
+    if not addresses:
+        return sender.strip(' "<>') in _DAEMONS
+    local = addresses[0].partition("@")[0]
+    return local in _DAEMONS or local.startswith("microsoftexchange")
 
 
 def _first_part(msg: Message, types: tuple[str, ...]) -> Message | None:
@@ -141,15 +149,15 @@ def _standard_report(msg: Message, status_part: Message) -> DeliveryFailure | No
     status = diagnostic = ""
     for fields in _status_blocks(status_part):
         recipient = fields.get("final-recipient") or fields.get("original-recipient") or ""
-        address = recipient.split(";", 1)[-1].strip().strip("<>").lower()
-        action = fields.get("action", "").split()[0:1]
-        block_status = fields.get("status", "").split()[0:1]
-        is_failed = action == ["failed"] or (not action and block_status[:1] == ["5"])
-        if not address or not is_failed:
+        addresses = addresses_in(recipient.split(";", 1)[-1])
+        action = (fields.get("action", "").split() or [""])[0].lower()
+        block_status = (fields.get("status", "").split() or [""])[0]
+        is_failed = action == "failed" or (not action and block_status.startswith("5"))
+        if not addresses or not is_failed:
             continue
-        if address not in failed and len(failed) < MAX_RECIPIENTS:
-            failed.append(address)
-        status = status or (block_status[0] if block_status else "")
+        if addresses[0] not in failed and len(failed) < MAX_RECIPIENTS:
+            failed.append(addresses[0])
+        status = status or block_status
         diagnostic = diagnostic or _diagnostic(fields.get("diagnostic-code", ""))
     if not failed:
         return None
@@ -195,9 +203,9 @@ def _original_message_id(msg: Message) -> str | None:
     """The Message-ID of the mail that bounced: from the returned mail or its headers."""
     for part, _ancestors in walk(msg, into_messages=False):
         kind = content_type(part)
-        if kind in ("message/rfc822", "message/global") and part is not msg:
+        if kind in MESSAGE_TYPES and part is not msg:
             inner = attached_message(part)
-            ids = message_id_tokens(header_text(inner, "Message-ID")) if inner else []
+            ids = message_id_tokens(raw_text(inner, "Message-ID")) if inner else []
             if ids:
                 return ids[0]
         elif kind in ("text/rfc822-headers", "message/global-headers"):
@@ -245,12 +253,10 @@ def _returned_headers(msg: Message) -> str:
     """The returned mail's headers as text, when the bounce attaches them."""
     for part, _ancestors in walk(msg, into_messages=False):
         kind = content_type(part)
-        if kind == "message/rfc822" and part is not msg:
+        if kind in MESSAGE_TYPES and part is not msg:
             inner = attached_message(part)
             if inner is not None:
-                return "\n".join(
-                    f"{k}: {header_text(inner, k)}" for k in ("To", "Cc", "Message-ID")
-                )
+                return "\n".join(f"{k}: {raw_text(inner, k)}" for k in ("To", "Cc", "Message-ID"))
         elif kind == "text/rfc822-headers":
             return part_text(part, MAX_REPORT_BYTES)
     return ""

@@ -25,8 +25,10 @@ from lotsen.inbound.bounces import DeliveryFailure, delivery_report, is_auto_rep
 from lotsen.inbound.mime import (
     MAX_DEPTH,
     MAX_PARTS,
+    MESSAGE_TYPES,
     addresses_in,
     attached_message,
+    bounded_policy,
     content_type,
     decode_words,
     disposition,
@@ -34,7 +36,8 @@ from lotsen.inbound.mime import (
     message_id_tokens,
     part_text,
     payload_bytes,
-    raw_header,
+    raw_text,
+    raw_values,
     structure_size,
     subparts,
     walk,
@@ -65,11 +68,13 @@ DEFAULT_MAX_CHARS = 100_000
 DEFAULT_MAX_ATTACHMENTS = 50
 DEFAULT_MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024
 MAX_FILENAME_CHARS = 150
+# Lines starting with "--" (MIME delimiters) counted before parsing: the parser's time grows
+# with the number of parts, so a mail with far more than MAX_PARTS is refused unparsed.
+MAX_DELIMITER_LINES = 4 * MAX_PARTS
 # org_number_from_text looks at this much text (a signature is near the top of a reply).
 MAX_ORG_NUMBER_TEXT = 200_000
 
 _BODY_TYPES = ("text/plain", "text/html")
-_MESSAGE_TYPES = ("message/rfc822", "message/global")
 _FILENAME_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]')
 _ORG_NUMBER_CANDIDATE = re.compile(
     r"(?<![0-9A-Za-z])(SE\s?)?((?:16)?[0-9]{6})\s?[-\u2010-\u2015\u2212]?\s?([0-9]{4})(01)?"
@@ -77,6 +82,7 @@ _ORG_NUMBER_CANDIDATE = re.compile(
     re.IGNORECASE,
 )
 _DELIMITER_LINE = re.compile(r"^--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?$", re.MULTILINE)
+_MIME_TYPE = re.compile(r"[a-z0-9!#$&^_.+-]{1,64}/[a-z0-9!#$&^_.+-]{1,64}")
 _TOKEN = re.compile(r"[A-Za-z0-9_.=-]{1,128}")
 
 
@@ -106,23 +112,27 @@ class InboundAttachment:
 
 
 def parse_message(raw: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> EmailMessage:
-    """Parse a raw mail with `email.policy.default`. Malformed MIME is tolerated (the parser's
-    defects are kept on the message) as long as there is a mail to read; raises
-    UnreadableMessage for a mail larger than `max_bytes`, empty, without any header field, or
-    with a part tree deeper than MAX_DEPTH or larger than MAX_PARTS."""
+    """Parse a raw mail with `email.policy.default` (as `mime.BoundedPolicy`, which bounds the
+    time spent on hostile header values and never raises on reading a header). Malformed MIME
+    is tolerated (the parser's defects are kept on the message) as long as there is a mail to
+    read. Raises UnreadableMessage for a mail larger than `max_bytes`, empty, without any
+    header field, with more than MAX_PARTS parts or parts nested deeper than MAX_DEPTH."""
     if not isinstance(raw, bytes | bytearray | memoryview):
         raise UnreadableMessage(f"Not bytes but {type(raw).__name__}")
     if len(raw) > max_bytes:
         raise UnreadableMessage(f"Larger than {max_bytes} bytes ({len(raw)} bytes)")
-    if not bytes(raw[:10_000]).strip():
+    data = bytes(raw)
+    if not data[:10_000].strip():
         raise UnreadableMessage("Empty message")
+    if data.count(b"\n--") > MAX_DELIMITER_LINES:
+        raise UnreadableMessage(f"More than {MAX_PARTS} MIME parts")
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(bytes(raw))
+        msg = BytesParser(policy=bounded_policy()).parsebytes(data)
     except Exception as error:  # the parser is lenient; a failure here means no mail at all
         raise UnreadableMessage(f"Cannot be parsed: {type(error).__name__}") from None
     if not msg.keys():
         raise UnreadableMessage("No header fields")
-    msg = _with_repaired_boundary(bytes(raw), msg)
+    msg = _with_repaired_boundary(data, msg)
     depth, count = structure_size(msg)
     if depth > MAX_DEPTH:
         raise UnreadableMessage(f"MIME parts nested deeper than {MAX_DEPTH} levels")
@@ -144,9 +154,10 @@ def _with_repaired_boundary(raw: bytes, msg: EmailMessage) -> EmailMessage:
     boundary = found.group(1)
     if boundary.endswith("--") and f"--{boundary[:-2]}" in payload[: found.start() + 1]:
         boundary = boundary[:-2]
-    header = f'Content-Type: {content_type(msg)}; boundary="{boundary}"\r\n'.encode("ascii")
+    kind = content_type(msg) if _MIME_TYPE.fullmatch(content_type(msg)) else "multipart/mixed"
+    header = f'Content-Type: {kind}; boundary="{boundary}"\r\n'.encode("ascii")
     try:
-        repaired = BytesParser(policy=policy.default).parsebytes(header + raw)
+        repaired = BytesParser(policy=bounded_policy()).parsebytes(header + raw)
     except Exception:  # keep the mail as first parsed
         return msg
     return repaired if repaired.is_multipart() else msg
@@ -182,7 +193,7 @@ def body_parts(msg: Message, *, into_messages: bool = False) -> list[Message]:
         part, depth = stack.pop()
         kind = content_type(part)
         children = subparts(part) if depth < MAX_DEPTH else []
-        if kind in _MESSAGE_TYPES and part is not msg:
+        if kind in MESSAGE_TYPES and part is not msg:
             if into_messages:
                 stack.extend((child, depth + 1) for child in reversed(children))
         elif kind == "multipart/alternative" and children:
@@ -195,8 +206,11 @@ def body_parts(msg: Message, *, into_messages: bool = False) -> list[Message]:
 
 
 def _preferred_alternative(children: list[Message]) -> Message:
+    """The plain-text version (if it has any text: some mailers send an empty one), else a
+    multipart version holding plain text, else the last (richest) version."""
     for child in children:
-        if content_type(child) == "text/plain" and _is_body_part(child):
+        plain = content_type(child) == "text/plain" and _is_body_part(child)
+        if plain and payload_bytes(child).strip():
             return child
     for child in children:
         if content_type(child).startswith("multipart/") and _has_plain(child):
@@ -230,7 +244,7 @@ def attachments(
     total = 0
     body = {id(part) for part in body_parts(msg)}
     for part, ancestors in walk(msg, into_messages=False):
-        if part.is_multipart() and content_type(part) not in _MESSAGE_TYPES:
+        if part.is_multipart() and content_type(part) not in MESSAGE_TYPES:
             continue
         if id(part) in body or _is_alternative_text(part, ancestors):
             continue
@@ -255,7 +269,7 @@ def _is_alternative_text(part: Message, ancestors: list[Message]) -> bool:
 
 def _attachment(part: Message, number: int) -> InboundAttachment:
     kind = content_type(part)
-    if kind in _MESSAGE_TYPES:
+    if kind in MESSAGE_TYPES:
         inner = attached_message(part)
         data = _as_bytes(inner) if inner is not None else payload_bytes(part)
         fallback_stem = header_text(inner, "Subject") if inner is not None else ""
@@ -263,7 +277,7 @@ def _attachment(part: Message, number: int) -> InboundAttachment:
     else:
         data, fallback_stem = payload_bytes(part), ""
     filename = sanitize_filename(_filename(part) or fallback_stem, kind, number)
-    content_id = message_id_tokens(header_text(part, "Content-ID"), limit=1)
+    content_id = message_id_tokens(raw_text(part, "Content-ID"), limit=1)
     inline = disposition(part) == "inline" or (disposition(part) is None and bool(content_id))
     return InboundAttachment(filename, kind, data, inline, content_id[0] if content_id else None)
 
@@ -320,10 +334,11 @@ def _extension(content_type: str) -> str:
 
 def message_ids(msg: Message) -> tuple[str | None, list[str]]:
     """The mail's own Message-ID and the ids it answers: In-Reply-To first, then References
-    from the newest to the oldest, without angle brackets or repeats (at most 100)."""
-    own = message_id_tokens(header_text(msg, "Message-ID"), limit=1)
-    answered = message_id_tokens(header_text(msg, "In-Reply-To"), limit=20)
-    references = message_id_tokens(header_text(msg, "References"), limit=100)
+    from the newest to the oldest, without angle brackets or repeats (at most 100; of a very
+    long References header the newest ids, at its end, are read)."""
+    own = message_id_tokens(raw_text(msg, "Message-ID"), limit=1)
+    answered = message_id_tokens(raw_text(msg, "In-Reply-To"), limit=20)
+    references = message_id_tokens(raw_text(msg, "References", tail=True), limit=1_000)
     for reference in reversed(references):
         if reference not in answered:
             answered.append(reference)
@@ -333,7 +348,7 @@ def message_ids(msg: Message) -> tuple[str | None, list[str]]:
 def sender_address(msg: Message) -> str | None:
     """The sender's address in lower case: From, else Sender, else Return-Path."""
     for name in ("From", "Sender", "Return-Path"):
-        found = addresses_in(header_text(msg, name))
+        found = addresses_in(raw_text(msg, name))
         if found:
             return found[0]
     return None
@@ -344,16 +359,9 @@ def recipient_addresses(msg: Message) -> list[str]:
     Cc), lower-case, without repeats, at most 100."""
     found: list[str] = []
     for name in ("Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc"):
-        for key, _value in msg.raw_items():
-            if key.lower() == name.lower():
-                for address in addresses_in(_header_value(msg, key)):
-                    if address not in found:
-                        found.append(address)
+        for value in raw_values(msg, name):
+            found += [address for address in addresses_in(value) if address not in found]
     return found[:100]
-
-
-def _header_value(msg: Message, name: str) -> str:
-    return header_text(msg, name) if raw_header(msg, name) is not None else ""
 
 
 def plus_token(address: str, team_local_part: str) -> str | None:
@@ -363,14 +371,14 @@ def plus_token(address: str, team_local_part: str) -> str | None:
     found = addresses_in(address or "")
     if not found or not team_local_part:
         return None
-    local = address_local_part(address, found[0])
+    local = _original_local_part(address, found[0])
     base, plus, token = local.partition("+")
     if plus and base.lower() == team_local_part.strip().lower() and _TOKEN.fullmatch(token):
         return token
     return None
 
 
-def address_local_part(original: str, normalised: str) -> str:
+def _original_local_part(original: str, normalised: str) -> str:
     """The local part of an address with its original letter case."""
     local = normalised.partition("@")[0]
     start = original.lower().find(local)
@@ -380,9 +388,13 @@ def address_local_part(original: str, normalised: str) -> str:
 def org_number_from_text(text: str) -> str | None:
     """The first Swedish organisation number of a legal person in a text ("556012-5790",
     "16556012-5790", "SE556012579001", with any dash or a space), in the registry's stored form
-    (`lotsen.companies.orgnr.normalise_org_number`). Numbers with a wrong check digit and
-    personnummer (a sole trader's number, personal data) are never returned."""
-    for found in _ORG_NUMBER_CANDIDATE.finditer((text or "")[:MAX_ORG_NUMBER_TEXT]):
+    (`lotsen.companies.orgnr.normalise_org_number`). Numbers with a wrong check digit,
+    personnummer (a sole trader's number, personal data) and numbers on quoted lines ("> …",
+    someone else's signature) are never returned."""
+    own_lines = "\n".join(
+        line for line in (text or "")[:MAX_ORG_NUMBER_TEXT].splitlines() if not line.startswith(">")
+    )
+    for found in _ORG_NUMBER_CANDIDATE.finditer(own_lines):
         vat, first, last, vat_suffix = found.groups()
         if vat and not vat_suffix:
             continue

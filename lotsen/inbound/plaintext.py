@@ -44,7 +44,9 @@ class _TextMaker(HTMLParser):
         return self.size >= self.max_chars
 
     def handle_starttag(self, tag, attrs):
-        if tag in _DROPPED:
+        if tag == "body":
+            self.dropped = 0  # a <head> never closed does not hide the body
+        elif tag in _DROPPED:
             self.dropped += tag not in _VOID
         elif tag == "br":
             self.end_line(keep_empty=True)
@@ -141,7 +143,7 @@ _SIGNATURE = re.compile(r"^--\s?$")
 _SENT_FROM = re.compile(
     r"^\s*(skickat från (min|mitt) \w+|sent from my \w+|skickat från (outlook|mail|e-post)\b"
     r".*|hämta outlook för (ios|android)|get outlook for (ios|android)|"
-    r"sent from (outlook|mail) for \w+|skickades från \w+)\s*$",
+    r"sent from (outlook|mail) for \w+|skickades från \w+)\s*(<[^<>\s]{1,300}>)?\s*$",
     re.IGNORECASE,
 )
 # "Den 3 dec. 2026 kl. 10:12 skrev Anna <anna@x.se>:" (Gmail, Apple Mail without "Den"),
