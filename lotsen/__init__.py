@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.admin.views import bp as admin_bp
     from lotsen.cases.views import bp as cases_bp
     from lotsen.companies.views import bp as companies_bp
+    from lotsen.inbound.views import bp as inbound_bp
     from lotsen.main.views import bp as main_bp
     from lotsen.public.views import bp as public_bp
     from lotsen.replies.services import install as install_saved_replies
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(companies_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(inbound_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(timekeeping_bp)
     app.register_blueprint(triage_bp)

@@ -111,6 +111,57 @@ def send_mail(loop, interval, max_passes):
         click.echo(f"SMTP server unavailable: {sender.outage}", err=True)
 
 
+@lotsen_cli.command("fetch-mail")
+@click.option("--loop", is_flag=True, help="Keep running: IDLE where offered, else polling.")
+@click.option(
+    "--interval",
+    type=float,
+    default=None,
+    help="Seconds between polls (default INBOUND_POLL_SECONDS).",
+)
+@click.option("--max-passes", type=int, default=None, hidden=True)
+def fetch_mail(loop, interval, max_passes):
+    """Read the team's mailboxes (INBOUND_MAILBOXES): replies land in their cases, new mail
+    opens cases. Each message is moved to the processed or failed folder once it is saved."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from lotsen.inbound.imap import (
+        CONNECTION_ERRORS,
+        MailboxSettingsError,
+        configured_mailboxes,
+        fetch_all,
+        run_worker,
+    )
+
+    def report(result):
+        click.echo(
+            f"Inbound: {result.processed} processed, {result.failed} failed, "
+            f"{result.duplicates} already processed."
+        )
+
+    try:
+        if not configured_mailboxes():
+            raise click.ClickException("No mailbox configured (INBOUND_MAILBOXES).")
+    except MailboxSettingsError as error:
+        raise click.ClickException(f"INBOUND_MAILBOXES: {error}") from error
+    if loop:
+        run_worker(
+            interval or current_app.config["INBOUND_POLL_SECONDS"],
+            max_passes=max_passes,
+            report=report,
+        )
+        return
+    try:
+        result = fetch_all()
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"Database unavailable: {type(error).__name__}") from error
+    except CONNECTION_ERRORS as error:
+        raise click.ClickException(f"Mailbox unavailable: {error}") from error
+    finally:
+        db.session.remove()
+    report(result)
+
+
 @lotsen_cli.command("escalate")
 def escalate():
     """E-mail about cases at risk of missing, or past, a service target (run from cron)."""
@@ -165,7 +216,13 @@ def restore_command(source):
 @lotsen_cli.command("show-config")
 def show_config():
     """Print the effective configuration, with secrets hidden."""
-    hidden = {"SECRET_KEY", "SMTP_PASSWORD", "DATABASE_URL", "SQLALCHEMY_DATABASE_URI"}
+    hidden = {
+        "SECRET_KEY",
+        "SMTP_PASSWORD",
+        "DATABASE_URL",
+        "SQLALCHEMY_DATABASE_URI",
+        "INBOUND_MAILBOXES",
+    }
     for key in sorted(current_app.config):
         if key.isupper():
             value = "***" if key in hidden else current_app.config[key]

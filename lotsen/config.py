@@ -1,5 +1,6 @@
 """Default settings. instance/config.py and environment variables override them."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -64,6 +65,33 @@ class DefaultConfig:
     # met a database or SMTP outage, up to this.
     MAIL_MAX_BACKOFF_SECONDS = 300
 
+    # Inbound e-mail (`flask lotsen fetch-mail`). The team's address: every mail about a case
+    # gets Reply-To <local>+<the case's reply token>@<domain> from it (plus-addressing), so a
+    # reply lands in its case. None: no Reply-To, and only threading headers and case numbers
+    # match replies.
+    INBOUND_ADDRESS = None
+    # The mailboxes read, a list of dicts (or a JSON list in the environment): name, host, port,
+    # security ("ssl", "starttls" or "none"), username, and password or oauth2 (a dict with
+    # token_url, client_id, client_secret, scope: the client-credentials flow, e.g. Exchange
+    # Online), folder (INBOX), processed_folder and failed_folder. See README "E-mail".
+    INBOUND_MAILBOXES = []
+    INBOUND_PROCESSED_FOLDER = "Lotsen/Behandlade"
+    INBOUND_FAILED_FOLDER = "Lotsen/Misslyckade"
+    # A mail larger than this is not processed (it goes to the failed folder); its source is
+    # kept up to this size.
+    INBOUND_MAX_BYTES = 30 * 1024 * 1024
+    # A sender whose mail opened or joined cases this many times in the last hour is throttled.
+    INBOUND_MAX_PER_SENDER_PER_HOUR = 20
+    # Senders never processed (besides MAIL_SENDER, INBOUND_ADDRESS and the mailboxes' users).
+    INBOUND_IGNORED_SENDERS = []
+    # The category a case opened by e-mail gets (its name); None: the first active category.
+    INBOUND_CATEGORY = None
+    # fetch-mail --loop: seconds between polls (IDLE, where offered, wakes it earlier), and the
+    # longest wait after connection or database failures.
+    INBOUND_POLL_SECONDS = 60
+    INBOUND_MAX_BACKOFF_SECONDS = 300
+    IMAP_TIMEOUT = 30
+
     PAGE_SIZE = 25
     # Satisfaction survey: groups with fewer answers are hidden; NKI weights of the questions
     # (overall satisfaction, expectations met, closeness to the ideal); see survey/scoring.py.
@@ -127,6 +155,13 @@ def as_bool(value: str) -> bool:
     return value.lower() in ("1", "true", "yes", "on")
 
 
+def as_json_list(value: str) -> list:
+    parsed = json.loads(value)
+    if not isinstance(parsed, list):
+        raise ValueError("expected a JSON list")
+    return parsed
+
+
 # Environment variables read at start-up, with the type each one is converted to.
 ENVIRONMENT_SETTINGS = {
     "DATABASE_URL": str,
@@ -160,6 +195,15 @@ ENVIRONMENT_SETTINGS = {
     "SEARCH_RANK_WINDOW": int,
     "SEARCH_ATTACHMENT_MAX_CHARS": int,
     "SEARCH_ATTACHMENT_MAX_PAGES": int,
+    "INBOUND_ADDRESS": str,
+    "INBOUND_MAILBOXES": as_json_list,
+    "INBOUND_PROCESSED_FOLDER": str,
+    "INBOUND_FAILED_FOLDER": str,
+    "INBOUND_MAX_BYTES": int,
+    "INBOUND_MAX_PER_SENDER_PER_HOUR": int,
+    "INBOUND_IGNORED_SENDERS": as_json_list,
+    "INBOUND_CATEGORY": str,
+    "INBOUND_POLL_SECONDS": float,
 }
 
 

@@ -19,6 +19,7 @@ from lotsen.companies.models import (  # noqa: F401
     ImportRun,
     Tag,
 )
+from lotsen.inbound.models import InboundMessage  # noqa: F401
 from lotsen.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from lotsen.notifications.models import Notification  # noqa: F401
 from lotsen.programme.models import (  # noqa: F401

@@ -13,6 +13,8 @@ from lotsen.audit.queries import audit_history
 from lotsen.cases.models import Category
 from lotsen.extensions import db
 from lotsen.form_fields import ConfirmForm
+from lotsen.inbound.models import NEEDS_ATTENTION, InboundMessage, InboundOutcome
+from lotsen.inbound.source import eml_response
 from lotsen.mail.models import OutboxMessage, OutboxStatus
 from lotsen.mail.services import retry_message
 from lotsen.pagination import paginate
@@ -324,3 +326,33 @@ def retry_mail(message_id):
         if saved:
             flash(_("Meddelandet skickas på nytt."), "success")
     return redirect(url_for("admin.outbox", status="failed"))
+
+
+@bp.route("/inkommande-e-post")
+@admin_only
+def inbound_mail():
+    """Mail the fetcher could not turn into a case message (failed or throttled), newest first."""
+    outcome = request.args.get("outcome", "attention")
+    query = select(InboundMessage)
+    if outcome in set(InboundOutcome):
+        query = query.where(InboundMessage.outcome == outcome)
+    else:
+        outcome = "attention"
+        query = query.where(InboundMessage.outcome.in_([str(o) for o in NEEDS_ATTENTION]))
+    page = paginate(
+        query,
+        InboundMessage.id,
+        InboundMessage.id,
+        request.args.get("after"),
+        current_app.config["PAGE_SIZE"],
+        descending=True,
+    )
+    return render_template(
+        "admin/inbound_mail.html", page=page, outcome=outcome, outcomes=list(InboundOutcome)
+    )
+
+
+@bp.route("/inkommande-e-post/<int:record_id>/original.eml")
+@admin_only
+def inbound_mail_source(record_id):
+    return eml_response(db.get_or_404(InboundMessage, record_id))

@@ -1,6 +1,7 @@
 """Cases (ärenden): the question, its messages, attachments, events and private status links."""
 
 import enum
+import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -92,6 +93,12 @@ CHANNEL_LABELS = {
 }
 
 
+def new_reply_token() -> str:
+    """The secret in a case's reply address (lotsgruppen+<token>@…): 128 random bits, lower-case
+    hex, because some mail servers change the case of the local part."""
+    return secrets.token_hex(16)
+
+
 class CaseCounter(db.Model):
     """The last serial number handed out per year; updated under a row lock."""
 
@@ -147,6 +154,11 @@ class Case(db.Model):
     # the day four weeks later by which the case must be decided or the request refused.
     decision_requested_on: Mapped[date | None]
     decision_due_on: Mapped[date | None]
+    # The secret in the case's reply address: e-mail to lotsgruppen+<token>@… lands in the case.
+    reply_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_reply_token)
+    # A delivery failure report (DSN) came back for the contact's address; cleared when the
+    # address is changed or mail comes from it again.
+    contact_bouncing: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Optimistic locking: every UPDATE checks and bumps it (SQLAlchemy version_id_col).
     version: Mapped[int] = mapped_column(default=1)
 
@@ -177,8 +189,17 @@ class Message(db.Model):
     author_kind: Mapped[str] = mapped_column(String(10))  # submitter | official | system
     is_internal: Mapped[bool] = mapped_column(default=False)
     body: Mapped[str] = mapped_column(Text)
+    # How it reached us: web (the form or status page, or an official in Lotsen), email, phone.
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.WEB, server_default="web")
+    # The Message-ID of the e-mail it came in, so that the answer to it is threaded under it.
+    email_message_id: Mapped[str | None] = mapped_column(String(250))
 
     author = relationship("User", lazy="joined")
+
+    @property
+    def channel_enum(self) -> Channel:
+        return Channel(self.channel)
+
     attachments: Mapped[list["Attachment"]] = relationship(
         back_populates="message", lazy="selectin", order_by="Attachment.id"
     )

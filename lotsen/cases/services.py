@@ -38,7 +38,7 @@ from lotsen.companies.services import (
 from lotsen.db_types import utcnow
 from lotsen.domain_errors import Conflict, DomainError
 from lotsen.extensions import db
-from lotsen.mail.services import queue_mail
+from lotsen.mail.services import first_message_id, queue_mail
 from lotsen.timekeeping.calendar import STOCKHOLM
 from lotsen.urls import external_url
 
@@ -71,6 +71,8 @@ class Submission:
     files: list[StoredFile] = field(default_factory=list)
     # The language of the form the business owner used; their e-mail is written in it.
     submitter_locale: str | None = None
+    # The Message-ID of the e-mail the question came in (channel e-mail).
+    email_message_id: str | None = None
 
 
 # --- Status links ---------------------------------------------------------------------------
@@ -322,6 +324,8 @@ def open_case(
         author_kind=SUBMITTER,
         body=submission.description.strip(),
         created_at=received_at,
+        channel=submission.channel,
+        email_message_id=submission.email_message_id,
     )
     db.session.add(message)
     if submission.files:
@@ -347,7 +351,16 @@ def open_case(
 # --- Messages -------------------------------------------------------------------------------
 
 
-def add_message(case: Case, author, author_kind: str, body: str, files, internal=False):
+def add_message(
+    case: Case,
+    author,
+    author_kind: str,
+    body: str,
+    files,
+    internal=False,
+    channel: Channel = Channel.WEB,
+    email_message_id: str | None = None,
+):
     body = (body or "").strip()
     if not body:
         raise CaseError(_("Skriv ett meddelande."))
@@ -357,6 +370,8 @@ def add_message(case: Case, author, author_kind: str, body: str, files, internal
         author_kind=author_kind,
         is_internal=internal,
         body=body,
+        channel=channel,
+        email_message_id=email_message_id,
     )
     db.session.add(message)
     db.session.flush()
@@ -443,21 +458,52 @@ def post_public_reply(case: Case, author, body: str, files=(), then_status=None)
             case=case,
             message=message,
             link=status_url(link_for_reply(case)),
+            thread=reply_thread(case),
         )
     return message
+
+
+# A mail's References keeps the thread's root and the latest mails, not every one of them.
+MAX_REFERENCES = 10
+
+
+def reply_thread(case: Case) -> tuple[str, str] | None:
+    """(In-Reply-To, References) for an answer to the company's latest e-mail on the case: the
+    answer is threaded under that mail, after the case's first mail. None if none came by mail."""
+    latest = db.session.scalars(
+        select(Message.email_message_id)
+        .where(Message.case_id == case.id, Message.email_message_id.is_not(None))
+        .order_by(Message.id.desc())
+        .limit(MAX_REFERENCES - 1)
+    ).all()
+    if not latest:
+        return None
+    root = first_message_id(case.id)
+    chain = [root] if root and root not in latest else []
+    chain += reversed(latest)
+    return latest[0], " ".join(chain)
 
 
 def add_internal_note(case: Case, author, body: str, files=()) -> Message:
     return add_message(case, author, OFFICIAL, body, list(files), internal=True)
 
 
-def submitter_reply(case: Case, body: str, files=()) -> Message:
-    """The business owner answers through the status page."""
+def submitter_reply(
+    case: Case,
+    body: str,
+    files=(),
+    channel: Channel = Channel.WEB,
+    email_message_id: str | None = None,
+) -> Message:
+    """The business owner answers (through the status page, or by e-mail): a waiting or
+    answered case is in progress again (the clock runs) and the lead is told."""
     if case.status in (CaseStatus.CLOSED, CaseStatus.WITHDRAWN, CaseStatus.SPAM):
         raise CaseError(
             _("Ärendet är avslutat. Ställ en ny fråga om du behöver hjälp med något mer.")
         )
-    message = add_message(case, None, SUBMITTER, body, list(files))
+    message = add_message(
+        case, None, SUBMITTER, body, list(files), channel=channel, email_message_id=email_message_id
+    )
     if case.status == CaseStatus.WAITING:
         change_status(case, CaseStatus.IN_PROGRESS, None, SUBMITTER)
     elif case.status == CaseStatus.ANSWERED:
@@ -590,6 +636,7 @@ def update_case(case: Case, actor, values: dict, expected_version: int) -> dict:
     if "org_number" in changes:
         case.company_id = find_company_id(case.org_number)
     if "submitter_email" in changes:
+        case.contact_bouncing = False
         send_link_to_new_address(case, actor)
     if changes:
         record_event(case, actor, OFFICIAL, "edited", details=masked_details(changes))

@@ -47,6 +47,10 @@ class OutboxMessage(db.Model):
     # Threading: the case the mail is about, and the Message-ID of that case's first mail.
     case_id: Mapped[int | None] = mapped_column()
     in_reply_to: Mapped[str | None] = mapped_column(String(250))
+    # The thread's Message-IDs, oldest first (None: just in_reply_to).
+    references: Mapped[str | None] = mapped_column(Text)
+    # Where the recipient's answer goes: the case's own reply address (lotsgruppen+<token>@…).
+    reply_to: Mapped[str | None] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(5), default="sv")
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 
 from flask import current_app
 from flask_babel import force_locale
@@ -72,6 +72,7 @@ def queue_mail(
     locale: str | None = None,
     attachments: Sequence[MailAttachment] = (),
     first_of_case: bool = False,
+    thread: tuple[str, str] | None = None,
     **context,
 ) -> OutboxMessage:
     """Render a Markdown mail template and add it to the outbox in the current transaction.
@@ -82,7 +83,10 @@ def queue_mail(
     HTML-escaped. A mail about a `case` (in the context) carries its case number in the subject
     and refers to the case's first mail, so mail programs show one conversation. `attachments`
     are stored with the message and sent as MIME parts. `first_of_case` says the case was
-    created in this transaction, so there is no earlier mail to look up and refer to.
+    created in this transaction, so there is no earlier mail to look up and refer to. `thread` is
+    (In-Reply-To, References) when the mail answers a particular mail of the case rather than the
+    case's first. Mail to the case's contact gets the case's own reply address as Reply-To
+    (INBOUND_ADDRESS).
     """
     case = context.get("case")
     if locale is None and case is not None and recipient == case.submitter_email:
@@ -100,6 +104,10 @@ def queue_mail(
         case_id=case.id if case is not None else None,
         in_reply_to=(first_message_id(case.id) if case is not None and not first_of_case else None),
     )
+    if thread is not None:
+        message.in_reply_to, message.references = thread
+    if case is not None and recipient == case.submitter_email:
+        message.reply_to = reply_address(case.reply_token)
     for attachment in attachments:
         message.attachments.append(
             OutboxAttachment(
@@ -138,6 +146,15 @@ def subject_with_case_number(subject: str, case) -> str:
     return clean_header(subject, 250 - len(suffix)) + suffix
 
 
+def reply_address(token: str | None) -> str | None:
+    """The case's reply address, <local>+<token>@<domain> of INBOUND_ADDRESS (None if unset)."""
+    team = parseaddr(current_app.config.get("INBOUND_ADDRESS") or "")[1]
+    local, _at, domain = team.partition("@")
+    if not (token and local and domain):
+        return None
+    return clean_header(f"{local}+{token}@{domain}", 254)
+
+
 def first_message_id(case_id: int) -> str | None:
     """The Message-ID of the first mail about a case (usually the receipt): the thread's root."""
     return db.session.scalar(
@@ -173,9 +190,11 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Subject"] = clean_header(message.subject)
     email["Date"] = format_datetime(utcnow())
     email["Message-ID"] = clean_header(message.message_id)
+    if message.reply_to:
+        email["Reply-To"] = clean_header(message.reply_to, 254)
     if message.in_reply_to:
         email["In-Reply-To"] = clean_header(message.in_reply_to)
-        email["References"] = clean_header(message.in_reply_to)
+        email["References"] = clean_header(message.references or message.in_reply_to, 2000)
     email.set_content(plain + "\n")
     email.add_alternative(
         html_document(body_html, signature_lines, message.subject, message.locale),

@@ -18,6 +18,7 @@ from lotsen.audit.models import AuditEvent
 from lotsen.audit.services import diff, record
 from lotsen.cases.models import Case, Category
 from lotsen.db_types import utcnow
+from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.pagination import Page, paginate
 from lotsen.replies.models import BODY_MAX, TITLE_MAX, SavedReply
@@ -39,13 +40,12 @@ SEARCH_MAX = 100
 SORTS = ("titel", "andrad")
 
 
-class SavedReplyError(ValueError):
+class SavedReplyError(DomainError):
     """A rule about saved replies was broken; the message is for the user, `field` names the
     form field it belongs to."""
 
     def __init__(self, message: str, field: str = "body"):
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field)
 
 
 # --- Filling in ------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Saved replies: coordinators (and admins) manage them; officials insert them in answers."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from lotsen.extensions import db
 from lotsen.replies import services
 from lotsen.replies.forms import ArchiveForm, SavedReplyForm
 from lotsen.replies.models import SavedReply
+from lotsen.writes import button_write, form_write
 
 bp = Blueprint("replies", __name__, url_prefix="/svarsmallar")
 managers = roles_required(Role.COORDINATOR, Role.ADMIN)
@@ -21,21 +22,8 @@ def categories() -> list[Category]:
     return list(db.session.scalars(select(Category).order_by(Category.sort_order, Category.name)))
 
 
-def reply_or_404(reply_id: int) -> SavedReply:
-    reply = db.session.get(SavedReply, reply_id)
-    if reply is None:
-        abort(404)
-    return reply
-
-
 def data_of(form: SavedReplyForm) -> services.ReplyInput:
     return services.ReplyInput(form.title.data, form.body.data, form.category_id.data)
-
-
-def show_error(form, error: services.SavedReplyError) -> None:
-    db.session.rollback()
-    field = getattr(form, error.field, form.body)
-    field.errors = [*field.errors, str(error)]
 
 
 @bp.route("/")
@@ -56,14 +44,12 @@ def new():
     form = SavedReplyForm()
     form.offer_categories(categories())
     if form.validate_on_submit():
-        try:
+        with form_write(form, "body") as saved:
             reply = services.create_saved_reply(current_user, data_of(form))
-        except services.SavedReplyError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+            reply_id = reply.id
+        if saved:
             flash(_("Svarsmallen är sparad."), "success")
-            return redirect(url_for("replies.edit", reply_id=reply.id))
+            return redirect(url_for("replies.edit", reply_id=reply_id))
     status = 400 if form.is_submitted() else 200
     page = render_template(
         "replies/form.html", form=form, reply=None, placeholders=services.PLACEHOLDERS
@@ -74,18 +60,15 @@ def new():
 @bp.route("/<int:reply_id>", methods=["GET", "POST"])
 @managers
 def edit(reply_id):
-    reply = reply_or_404(reply_id)
+    reply = db.get_or_404(SavedReply, reply_id)
     form = SavedReplyForm(obj=reply)
     form.offer_categories(categories())
     if form.validate_on_submit():
-        try:
+        with form_write(form, "body") as saved:
             services.update_saved_reply(current_user, reply, data_of(form))
-        except services.SavedReplyError as error:
-            show_error(form, error)
-        else:
-            db.session.commit()
+        if saved:
             flash(_("Ändringarna är sparade."), "success")
-            return redirect(url_for("replies.edit", reply_id=reply.id))
+            return redirect(url_for("replies.edit", reply_id=reply_id))
     status = 400 if form.is_submitted() else 200
     page = render_template(
         "replies/form.html",
@@ -101,10 +84,11 @@ def edit(reply_id):
 @bp.route("/<int:reply_id>/arkivera", methods=["POST"])
 @managers
 def archive(reply_id):
-    reply = reply_or_404(reply_id)
+    reply = db.get_or_404(SavedReply, reply_id)
     if ArchiveForm().validate_on_submit():
         archived = request.form.get("restore") != "1"
-        services.set_archived(current_user, reply, archived)
-        db.session.commit()
-        flash(_("Mallen är arkiverad.") if archived else _("Mallen är återställd."), "success")
-    return redirect(url_for("replies.edit", reply_id=reply.id))
+        with button_write() as saved:
+            services.set_archived(current_user, reply, archived)
+        if saved:
+            flash(_("Mallen är arkiverad.") if archived else _("Mallen är återställd."), "success")
+    return redirect(url_for("replies.edit", reply_id=reply_id))

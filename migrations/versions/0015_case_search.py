@@ -2,7 +2,7 @@
 PostgreSQL) and the text of attachments; existing cases are indexed in batches
 
 Revision ID: 0015_case_search
-Revises: 0013_robustness
+Revises: 0014_inbound_mail
 Create Date: 2026-12-03 14:00:00
 
 """
@@ -15,7 +15,7 @@ from lotsen.search import storage
 from lotsen.search.index import reindex_all
 
 revision = "0015_case_search"
-down_revision = "0013_robustness"
+down_revision = "0014_inbound_mail"
 branch_labels = None
 depends_on = None
 

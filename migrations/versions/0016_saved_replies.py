@@ -1,7 +1,7 @@
 """saved replies (svarsmallar): reply templates per category with placeholders
 
 Revision ID: 0016_saved_replies
-Revises: 0013_robustness
+Revises: 0015_case_search
 Create Date: 2026-12-03 15:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from lotsen.db_types import UTCDateTime
 
 revision = "0016_saved_replies"
-down_revision = "0013_robustness"
+down_revision = "0015_case_search"
 branch_labels = None
 depends_on = None
 

@@ -111,3 +111,17 @@ ensure_fault_tools() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
   fi
 }
+
+# Dovecot for the inbound e-mail tests and benchmark: they start their own instance (a config,
+# passdb and Maildir in a temp folder, on a free localhost port, as an unprivileged user), so
+# only the binary is needed; the system's service is not used.
+ensure_dovecot() {
+  if [ ! -x /usr/sbin/dovecot ] && ! command -v dovecot >/dev/null; then
+    say "Installing Dovecot (dovecot-imapd) for the inbound e-mail tests (apt-get)"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q dovecot-imapd
+  fi
+  [ -x /usr/sbin/dovecot ] || command -v dovecot >/dev/null ||
+    { echo "Dovecot is required for the inbound e-mail tests." >&2; return 1; }
+  command -v openssl >/dev/null || { echo "openssl is required (test certificate)." >&2; return 1; }
+}

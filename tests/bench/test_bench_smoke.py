@@ -108,3 +108,18 @@ def test_intake_benchmark_loads_both_apps_without_errors(tmp_path):
     assert output.count("errors: 0 (floor: 0)") == 2
     assert output.count("submissions / floor =") == 2
     assert "round trips per POST: 12" in output and "round trips per POST: 11" in output
+
+
+def test_mail_intake_benchmark_runs_on_both_databases():
+    result = subprocess.run(
+        [sys.executable, os.path.join(ROOT, "bench", "bench_mail_intake.py"), "--messages", "20"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for database in ("sqlite", "postgresql"):
+        assert f"{database}: 20 messages delivered" in result.stdout
+        assert "(20 processed, 0 failed, 0 duplicates)" in result.stdout
+        assert f"{database}: delivery to visible on the case with IDLE" in result.stdout

@@ -10,14 +10,16 @@ from lotsen.accounts.models import Role
 from lotsen.cases.models import Attachment
 from lotsen.companies.models import ImportRun
 from lotsen.extensions import db
+from lotsen.inbound.models import InboundOutcome
 from lotsen.reports.exports import EXPORTS as REPORT_EXPORTS
 from lotsen.strategy.exports import EXPORTS as STRATEGY_EXPORTS
 from lotsen.team.models import Meeting
 from tests.cases.helpers import PDF, mails_to, status_path_in, submit_question
 from tests.factories import CategoryFactory
+from tests.inbound.records import inbound_record
 
 # A route whose URL names a file type, an export format or an attachment is a download.
-DOWNLOAD_RULE = re.compile(r"\.(csv|xlsx|pdf|ics)\b|<fmt>|<any\(|/bilaga/")
+DOWNLOAD_RULE = re.compile(r"\.(csv|xlsx|pdf|ics|eml)\b|<fmt>|<any\(|/bilaga/")
 
 
 def download_urls(client, tmp_path) -> dict[str, list[str]]:
@@ -38,8 +40,14 @@ def download_urls(client, tmp_path) -> dict[str, list[str]]:
     )
     db.session.add_all([run, meeting])
     db.session.commit()
+    mail = inbound_record(
+        1, InboundOutcome.REPLY, case_id=attachment.case_id, case_message_id=attachment.message_id
+    )
+    source = f"/arenden/{attachment.case_id}/meddelanden/{attachment.message_id}/original.eml"
     formats = ("csv", "xlsx")
     return {
+        "inbound.message_source": [source],
+        "admin.inbound_mail_source": [f"/admin/inkommande-e-post/{mail.id}/original.eml"],
         "cases.attachment": [f"/arenden/{attachment.case_id}/bilaga/{attachment.id}"],
         "public.status_attachment": [f"{status_path}/bilaga/{attachment.id}"],
         "companies.export": [f"/foretag/export.{fmt}" for fmt in formats],

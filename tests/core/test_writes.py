@@ -179,9 +179,6 @@ def test_a_refusal_that_escapes_a_view_is_a_page_or_a_problem_never_a_500(app, e
 
 
 def test_every_service_error_class_belongs_to_the_one_family():
-    from lotsen.team.services import TeamError
-    from lotsen.triage.services import TriageError
-
     from lotsen.accounts.services import AccountError
     from lotsen.cases.attachments import AttachmentError
     from lotsen.cases.services import CaseError, EditConflict
@@ -189,7 +186,9 @@ def test_every_service_error_class_belongs_to_the_one_family():
     from lotsen.companies.services import CompanyError, DuplicateCompanyError
     from lotsen.strategy.services import StrategyError
     from lotsen.survey.services import SurveyError
+    from lotsen.team.rules import TeamError
     from lotsen.timekeeping.services import CalendarError
+    from lotsen.triage.errors import TriageError
     from lotsen.visits.services import VisitError
 
     family = [AccountError, AttachmentError, CaseError, TransitionError, CompanyError]

@@ -4,7 +4,6 @@ access, snippets, and an index that follows every change (both databases)."""
 from datetime import date, time, timedelta
 
 from flask import current_app
-from lotsen.team.services import complete_contribution, request_contribution
 from sqlalchemy import event, select, text
 
 from lotsen.accounts.models import Role
@@ -22,7 +21,8 @@ from lotsen.extensions import db
 from lotsen.search.index import reindex_all
 from lotsen.search.models import CaseSearchDocument
 from lotsen.search.queries import SearchFilters, search_cases
-from lotsen.team import services as team_services
+from lotsen.team import meetings as team_services
+from lotsen.team.contributions import complete_contribution, request_contribution
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 from tests.search.helpers import a_case, coordinator, found, note
 

@@ -1,0 +1,204 @@
+"""Inbound e-mail: deliver a realistic mix into a private Dovecot, then fetch and process it.
+
+    python bench/bench_mail_intake.py --messages 5000 --db both
+
+The mix: 60 % replies to open cases (half by the case's reply address, half by In-Reply-To
+only), 30 % new questions, 10 % auto-replies and delivery failure reports; every tenth mail has
+a 200 kB PDF attached. Prints messages per second for `fetch-mail` (one pass, the real worker
+code), the process's peak RSS, and the time from delivery to visible on the case with the
+worker waiting in IDLE.
+"""
+
+import argparse
+import resource
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from common import ROOT, bench_app, fresh_database, peak_rss_mb
+
+sys.path.insert(0, ROOT)
+
+from tests.inbound import mails  # noqa: E402
+from tests.inbound.dovecot import start_dovecot  # noqa: E402
+
+OPEN_CASES = 300
+LATENCY_SAMPLES = 20
+PDF = mails.PDF_HEAD + b"0" * 200_000 + b"\n%%EOF"
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def seed_cases(count: int):
+    from lotsen.cases import services
+    from lotsen.cases.models import Category
+    from lotsen.extensions import db
+    from lotsen.mail.services import first_message_id
+    from tests.factories import UserFactory
+
+    category = Category(name="Övrigt")
+    db.session.add(category)
+    db.session.flush()
+    lead = UserFactory(name="Maja Lots")
+    cases = []
+    for n in range(count):
+        submission = services.Submission(
+            submitter_name=f"Företagare {n}",
+            subject=f"Fråga {n}",
+            description="Vi vill öppna en uteservering. Vad behöver vi söka?",
+            category_id=category.id,
+            submitter_email=f"foretag{n}@example.se",
+        )
+        case, _token = services.open_case(submission, lead=lead)
+        cases.append(case)
+    db.session.commit()
+    return [(case.reply_token, first_message_id(case.id), case.submitter_email) for case in cases]
+
+
+def message(n: int, cases) -> bytes:
+    """The n-th mail of the mix."""
+    attachments = [("bilaga.pdf", "application", "pdf", PDF)] if n % 10 == 0 else []
+    kind = n % 10
+    token, thread_root, contact = cases[n % len(cases)]
+    if kind < 3:
+        body = mails.reply_text(f"Svar {n}.")
+        return mails.plain(
+            to=mails.reply_address(token), body=body, sender=contact, attachments=attachments
+        )
+    if kind < 6:
+        return mails.plain(
+            subject="Re: Svar",
+            body=f"Svar {n}.",
+            in_reply_to=thread_root,
+            sender=contact,
+            attachments=attachments,
+        )
+    if kind < 9:
+        return mails.plain(
+            sender=f"Ny {n} <ny{n}@foretag.example>",
+            subject=f"Ny fråga {n}",
+            body=f"Hej!\n\nEn ny fråga, nummer {n}.\n\nMvh",
+            attachments=attachments,
+        )
+    if n % 20 == 9:
+        return mails.out_of_office(to=mails.reply_address(token), sender=contact)
+    return mails.delivery_failure(contact, thread_root)
+
+
+def run(kind: str, count: int, work: Path) -> None:
+    from sqlalchemy import func, select
+
+    from lotsen.extensions import db
+    from lotsen.inbound.imap import fetch_all, run_worker
+    from lotsen.inbound.models import InboundMessage
+
+    server = start_dovecot(work / f"dovecot-{kind}")
+    try:
+        with fresh_database(kind) as url:
+            app = bench_app(url)
+            app.config.update(
+                INBOUND_ADDRESS="lotsgruppen@kommun.example",
+                INBOUND_MAILBOXES=[server.mailbox_settings()],
+                INBOUND_MAX_PER_SENDER_PER_HOUR=10_000,
+            )
+            with app.app_context():
+                cases = seed_cases(min(OPEN_CASES, max(count // 10, 5)))
+                started = time.perf_counter()
+                with server.client() as client:
+                    for n in range(count):
+                        client.append("INBOX", message(n, cases))
+                delivered = time.perf_counter() - started
+                started, cpu_started = time.perf_counter(), cpu_seconds()
+                result = fetch_all()
+                elapsed = time.perf_counter() - started
+                cpu = cpu_seconds() - cpu_started
+                db.session.remove()
+                outcomes = dict(
+                    db.session.execute(
+                        select(InboundMessage.outcome, func.count()).group_by(
+                            InboundMessage.outcome
+                        )
+                    ).all()
+                )
+                db.session.remove()
+                print(
+                    f"{kind}: {count:,} messages delivered in {delivered:.1f} s; "
+                    f"fetched and processed in {elapsed:.1f} s = {count / elapsed:.0f} msgs/s "
+                    f"({result.processed} processed, {result.failed} failed, "
+                    f"{result.duplicates} duplicates)"
+                )
+                print(
+                    f"{kind}: the worker's own CPU time {cpu:.1f} s = {count / cpu:.0f} msgs "
+                    "per CPU second (without the database server's and Dovecot's time)"
+                )
+                print(f"{kind}: outcomes {dict(sorted(outcomes.items()))}")
+                latencies = idle_latencies(app, server, cases, run_worker)
+                print(
+                    f"{kind}: delivery to visible on the case with IDLE: median "
+                    f"{statistics.median(latencies):.2f} s, max {max(latencies):.2f} s "
+                    f"({len(latencies)} mails)"
+                )
+                print(f"{kind}: peak RSS {peak_rss_mb():.0f} MB")
+    finally:
+        server.stop()
+
+
+def idle_latencies(app, server, cases, run_worker) -> list[float]:
+    """Deliver mails one at a time to a worker waiting in IDLE; time each until it is saved."""
+    from sqlalchemy import select
+
+    from lotsen.cases.models import Message
+    from lotsen.extensions import db
+
+    worker = threading.Thread(
+        target=lambda: (
+            app.app_context().push() or run_worker(interval=30, max_passes=LATENCY_SAMPLES + 1)
+        ),
+        daemon=True,
+    )
+    worker.start()
+    time.sleep(1)  # the first (empty) pass, then IDLE
+    latencies = []
+    for n in range(LATENCY_SAMPLES):
+        token, _root, contact = cases[n % len(cases)]
+        message_id = f"<latency-{n}-{time.time_ns()}@example.se>"
+        raw = mails.plain(
+            to=mails.reply_address(token), sender=contact, body=f"Mätning {n}.",
+            message_id=message_id,
+        )  # fmt: skip
+        started = time.perf_counter()
+        server.deliver(raw)
+        while True:
+            found = db.session.scalar(
+                select(Message.id).where(Message.email_message_id == message_id)
+            )
+            db.session.remove()
+            if found or time.perf_counter() - started > 30:
+                break
+            time.sleep(0.01)
+        latencies.append(time.perf_counter() - started)
+    worker.join(60)
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument(
+        "--out", default=None, help="a new folder for Dovecot (not one private to root)"
+    )
+    args = parser.parse_args()
+    work = Path(args.out or tempfile.mkdtemp(prefix="lotsen-bench-mail-"))
+    for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
+        run(kind, args.messages, work)
+
+
+if __name__ == "__main__":
+    main()

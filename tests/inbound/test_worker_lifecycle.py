@@ -1,0 +1,101 @@
+"""Killing the worker mid-batch loses nothing and does nothing twice; IDLE delivers at once."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from sqlalchemy import func, select
+
+from lotsen.cases.models import Case
+from lotsen.extensions import db
+from lotsen.inbound.imap import run_worker
+from lotsen.inbound.models import InboundMessage
+from tests.inbound import mails
+from tests.inbound.test_fetch_mail import PROCESSED, case_messages, fetch
+
+BATCH = 40
+
+
+def processed_count() -> int:
+    count = db.session.scalar(select(func.count()).select_from(InboundMessage))
+    db.session.remove()  # hold no read transaction (SQLite) while the worker writes
+    return count
+
+
+def test_worker_killed_mid_batch_then_restarted_loses_and_repeats_nothing(
+    app, runner, mailbox, category
+):
+    pdf = [("bilaga.pdf", "application", "pdf", mails.PDF_HEAD + b"0" * 400_000 + b"\n%%EOF")]
+    mailbox.deliver(
+        *(
+            mails.plain(sender=f"Företagare {n} <foretag{n}@example.se>", attachments=pdf)
+            for n in range(BATCH)
+        )
+    )
+    config = {
+        key: app.config[key]
+        for key in (
+            "TESTING",
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "PASSWORD_HASH_METHOD",
+            "UPLOAD_FOLDER",
+            "INBOUND_ADDRESS",
+            "INBOUND_MAILBOXES",
+            "SMTP_PORT",
+        )
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tests.inbound.worker_process", json.dumps(config)],
+        cwd=os.getcwd(),
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while processed_count() < 5 and worker.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    worker.send_signal(signal.SIGKILL)
+    _output, errors = worker.communicate(timeout=30)
+    assert worker.returncode == -signal.SIGKILL, errors.decode()[-2000:]
+    done_before_restart = processed_count()
+    assert 5 <= done_before_restart < BATCH
+
+    fetch(runner)
+
+    assert processed_count() == BATCH
+    senders = db.session.scalars(select(Case.submitter_email)).all()
+    assert sorted(senders) == sorted(f"foretag{n}@example.se" for n in range(BATCH))
+    assert all(len(case_messages(case.id)) == 1 for case in db.session.scalars(select(Case)))
+    assert mailbox.count("INBOX") == 0
+    assert mailbox.count(PROCESSED) == BATCH
+
+
+def test_idle_processes_new_mail_within_seconds(app, mailbox, waiting_case):
+    case_id, token = waiting_case.id, waiting_case.reply_token
+    mailbox.deliver(mails.plain(to=mails.reply_address(token), body="Första svaret."))
+    reports = []
+
+    def work():
+        with app.app_context():
+            run_worker(interval=30, max_passes=2, report=reports.append)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while processed_count() < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.5)  # let the worker enter IDLE (the point of the test is what IDLE does)
+    delivered = time.monotonic()
+    mailbox.deliver(mails.plain(to=mails.reply_address(token), body="Andra svaret."))
+    while processed_count() < 2 and time.monotonic() < delivered + 10:
+        time.sleep(0.02)
+    latency = time.monotonic() - delivered
+    worker.join(30)
+    assert not worker.is_alive()
+    assert latency < 5
+    assert [m.body for m in case_messages(case_id)][-2:] == ["Första svaret.", "Andra svaret."]
