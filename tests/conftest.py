@@ -202,7 +202,8 @@ def rolled_back_at_the_end():
                 "servers or other processes need real commits: mark them @pytest.mark.commits."
             )
 
-    def refuse_other_connections(_connection):
+    def refuse_other_connections(other):
+        other.close()  # back to the pool: a connection left to the garbage collector warns
         raise RuntimeError(
             "The test opened a second database connection, which cannot see the test's "
             "rolled-back transaction (and may wait for its locks forever). Tests that need "

@@ -13,11 +13,11 @@ from tests.conftest import base_test_config, create_postgres_database, drop_post
 
 
 def test_models_and_migrations_describe_the_same_schema(app):
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_name": include_name}
-        )
-        differences = compare_metadata(context, db.metadata)
+    connection = db.session.connection()  # the test's own: a rolled-back test has only one
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": include_name}
+    )
+    differences = compare_metadata(context, db.metadata)
     assert differences == []
 
 
