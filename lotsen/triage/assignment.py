@@ -230,11 +230,15 @@ def route_new_case(
         return
     if case.department_id != routing.department_id:
         case.department_id = routing.department_id
+    # Every column given, as record_event gives them: the "created" event of a new case and this
+    # one then share one batched INSERT.
     db.session.add(
         CaseEvent(
             case_id=case.id,
+            actor_id=None,
             actor_kind=SYSTEM,
             kind="routed",
+            reason=None,
             details={"department_id": routing.department_id, "department": routing.department_name},
         )
     )
@@ -246,3 +250,16 @@ def route_new_case(
         assign_case(case, lead, None, how="default_lead")
         return
     auto_assign(case, routing.department_id, routing.auto_assign_mode, mode_read=True)
+
+
+def describe_how(how: str | None) -> str:
+    """How an assignment was made, for the case timeline."""
+    labels = {
+        "default_lead": _("förvald lots för kategorin"),
+        "chosen": _("vald när ärendet skapades"),
+        AutoAssignMode.ROUND_ROBIN.value: _("automatiskt i turordning"),
+        AutoAssignMode.LEAST_LOADED.value: _("automatiskt till den minst belastade"),
+        "bulk": _("flera ärenden på en gång"),
+        "self": _("tog själv ärendet när det lämnade fördelningen"),
+    }
+    return labels.get(how or "", "")

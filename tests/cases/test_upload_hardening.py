@@ -208,6 +208,7 @@ def commit_fails_in_requests_that_store_files(backend):
         event.remove(Session, "after_flush", note_attachments)
 
 
+@pytest.mark.commits  # the failed commit breaks its connection, which must not be the test's
 def test_a_rolled_back_request_leaves_no_file_behind(app, client, backend):
     category = CategoryFactory()
     with commit_fails_in_requests_that_store_files(backend):

@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from lotsen.cases.models import Case
@@ -16,6 +17,9 @@ from lotsen.inbound.imap import run_worker
 from lotsen.inbound.models import InboundMessage
 from tests.inbound import mails
 from tests.inbound.test_fetch_mail import PROCESSED, case_messages, fetch
+
+# Committed for real: the worker runs in a subprocess or a thread with connections of its own.
+pytestmark = pytest.mark.commits
 
 BATCH = 40
 

@@ -1,11 +1,11 @@
 """A refused strategy target goes through the one write path (lotsen.writes)."""
 
-from lotsen.strategy.models import StrategyTarget
 from sqlalchemy import func, select
 
 from lotsen.accounts.models import Role
 from lotsen.audit.models import AuditEvent
 from lotsen.extensions import db
+from lotsen.programme.models import StrategyTarget
 from lotsen.strategy import services
 
 

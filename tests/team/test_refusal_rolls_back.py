@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from lotsen.audit.models import AuditEvent
 from lotsen.cases.models import Case, CaseEvent
 from lotsen.extensions import db
-from lotsen.triage.models import Notification
+from lotsen.notifications.models import Notification
 from tests.team.helpers import led_case, make_team, outbox_to
 
 
