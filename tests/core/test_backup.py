@@ -67,6 +67,7 @@ def test_a_backup_restored_into_a_fresh_database_has_every_case_and_attachment(
             drop_postgres_database(fresh_url)
 
 
+@pytest.mark.commits  # restore disposes of the engine, the test's own connection included
 def test_restore_refuses_a_directory_without_a_backup(runner, tmp_path):
     (tmp_path / "empty").mkdir()
     result = runner.invoke(args=["lotsen", "restore", str(tmp_path / "empty")])
