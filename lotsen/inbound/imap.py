@@ -13,6 +13,7 @@ import logging
 import socket
 import ssl
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -106,8 +107,14 @@ def oauth2_access_token(settings: dict, timeout: float) -> str:
         }
     ).encode()
     request = urllib.request.Request(settings["token_url"], data=body, method="POST")
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (https URL)
-        answer = json.loads(response.read(100_000))
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            answer = json.loads(response.read(100_000))
+    except urllib.error.HTTPError as error:
+        error.close()  # its response holds the connection open
+        raise OSError(f"the OAuth2 token endpoint answered {error.code}") from None
+    except ValueError as error:
+        raise OSError("the OAuth2 token endpoint's answer is not JSON") from error
     token = answer.get("access_token") if isinstance(answer, dict) else None
     if not token:
         raise OSError("the OAuth2 token endpoint gave no access_token")

@@ -36,7 +36,7 @@ ssl = yes
 ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth2_mechanisms}
 default_internal_user = {user}
 default_internal_group = {group}
 default_login_user = {user}
@@ -53,9 +53,10 @@ namespace inbox {{
 }}
 passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
-userdb {{
+{oauth2_passdb}userdb {{
   driver = static
   args = uid={uid} gid={gid} home={root}/home/%u
 }}
@@ -90,6 +91,24 @@ protocol imap {{
   mail_max_userip_connections = 50
   imap_idle_notify_interval = 1 secs
 }}
+"""
+
+
+# XOAUTH2 (as Exchange Online offers it): Dovecot asks the token issuer whether a bearer token is
+# active and whose it is (RFC 7662 introspection), instead of checking a password.
+OAUTH2_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/oauth2.conf.ext
+}}
+"""
+OAUTH2_CONFIG = """\
+introspection_mode = post
+introspection_url = {introspection_url}
+username_attribute = username
+active_attribute = active
+active_value = true
 """
 
 
@@ -179,9 +198,10 @@ def make_certificate(root: Path) -> None:
     )  # fmt: skip
 
 
-def start_dovecot(root: Path) -> Dovecot:
+def start_dovecot(root: Path, oauth2_introspection_url: str | None = None) -> Dovecot:
     """Start a Dovecot of our own in `root` (a new folder in a folder made for it, outside any
-    folder private to root) and wait until it answers."""
+    folder private to root) and wait until it answers. With `oauth2_introspection_url` it also
+    takes XOAUTH2 log-ins, whose bearer tokens it checks at that URL."""
     if not os.path.exists(DOVECOT):
         raise RuntimeError("Dovecot is not installed (scripts/test installs dovecot-imapd)")
     root.mkdir(parents=True, exist_ok=True)
@@ -193,6 +213,10 @@ def start_dovecot(root: Path) -> Dovecot:
     (root / "passwd").write_text("".join(f"{user}:{{PLAIN}}{PASSWORD}::::::\n" for user in users))
     port, ssl_port = free_port(), free_port()
     group = account.pw_gid
+    if oauth2_introspection_url:
+        (root / "oauth2.conf.ext").write_text(
+            OAUTH2_CONFIG.format(introspection_url=oauth2_introspection_url)
+        )
     (root / "dovecot.conf").write_text(
         CONFIG.format(
             root=root,
@@ -202,6 +226,8 @@ def start_dovecot(root: Path) -> Dovecot:
             group=grp.getgrgid(account.pw_gid).gr_name,
             uid=account.pw_uid,
             gid=group,
+            oauth2_mechanisms=" xoauth2 oauthbearer" if oauth2_introspection_url else "",
+            oauth2_passdb=OAUTH2_PASSDB.format(root=root) if oauth2_introspection_url else "",
         )
     )
     if os.getuid() == 0:
