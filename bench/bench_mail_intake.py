@@ -2,6 +2,9 @@
 
     python bench/bench_mail_intake.py --messages 5000 --db both
 
+With --workers N, N worker processes read the mailbox side by side, each its share of the
+messages (`fetch-mail --share K/N`), as a busy team would run them.
+
 The mix: 60 % replies to open cases (half by the case's reply address, half by In-Reply-To
 only), 30 % new questions, 10 % auto-replies and delivery failure reports; every tenth mail has
 a 200 kB PDF attached. Prints messages per second for `fetch-mail` (one pass, the real worker
@@ -10,6 +13,7 @@ worker waiting in IDLE.
 """
 
 import argparse
+import multiprocessing
 import resource
 import statistics
 import sys
@@ -91,7 +95,44 @@ def message(n: int, cases) -> bytes:
     return mails.delivery_failure(contact, thread_root)
 
 
-def run(kind: str, count: int, work: Path) -> None:
+def worker_pass(url: str, mailbox: dict, part: int, parts: int, queue) -> None:
+    """One `fetch-mail --share part/parts` pass in a process of its own; reports its figures."""
+    from lotsen.extensions import db
+    from lotsen.inbound.imap import Share, fetch_all
+
+    app = bench_app(url)
+    app.config.update(
+        INBOUND_ADDRESS="lotsgruppen@kommun.example",
+        INBOUND_MAILBOXES=[mailbox],
+        INBOUND_MAX_PER_SENDER_PER_HOUR=10_000,
+    )
+    with app.app_context():
+        cpu_started = cpu_seconds()
+        result = fetch_all(share=Share(part, parts))
+        db.session.remove()
+        queue.put((result.processed, result.failed, result.duplicates,
+                   cpu_seconds() - cpu_started, peak_rss_mb()))  # fmt: skip
+
+
+def fetch_in_processes(url: str, mailbox: dict, workers: int):
+    """Run `workers` worker processes at once; returns their summed counts, CPU time and the
+    largest RSS."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    processes = [
+        context.Process(target=worker_pass, args=(url, mailbox, part, workers, queue))
+        for part in range(1, workers + 1)
+    ]
+    for process in processes:
+        process.start()
+    reports = [queue.get(timeout=3600) for _ in processes]
+    for process in processes:
+        process.join()
+    processed, failed, duplicates, cpu, rss = zip(*reports, strict=True)
+    return sum(processed), sum(failed), sum(duplicates), sum(cpu), max(rss)
+
+
+def run(kind: str, count: int, work: Path, workers: int = 1) -> None:
     from sqlalchemy import func, select
 
     from lotsen.extensions import db
@@ -114,10 +155,20 @@ def run(kind: str, count: int, work: Path) -> None:
                     for n in range(count):
                         client.append("INBOX", message(n, cases))
                 delivered = time.perf_counter() - started
-                started, cpu_started = time.perf_counter(), cpu_seconds()
-                result = fetch_all()
+                db.session.remove()
+                started = time.perf_counter()
+                if workers == 1:
+                    cpu_started = cpu_seconds()
+                    result = fetch_all()
+                    cpu = cpu_seconds() - cpu_started
+                    processed, failed, duplicates = (
+                        result.processed, result.failed, result.duplicates)  # fmt: skip
+                    worker_rss = peak_rss_mb()
+                else:
+                    processed, failed, duplicates, cpu, worker_rss = fetch_in_processes(
+                        url, server.mailbox_settings(), workers
+                    )
                 elapsed = time.perf_counter() - started
-                cpu = cpu_seconds() - cpu_started
                 db.session.remove()
                 outcomes = dict(
                     db.session.execute(
@@ -129,13 +180,14 @@ def run(kind: str, count: int, work: Path) -> None:
                 db.session.remove()
                 print(
                     f"{kind}: {count:,} messages delivered in {delivered:.1f} s; "
-                    f"fetched and processed in {elapsed:.1f} s = {count / elapsed:.0f} msgs/s "
-                    f"({result.processed} processed, {result.failed} failed, "
-                    f"{result.duplicates} duplicates)"
+                    f"fetched and processed by {workers} worker(s) in {elapsed:.1f} s = "
+                    f"{count / elapsed:.0f} msgs/s ({processed} processed, {failed} failed, "
+                    f"{duplicates} duplicates)"
                 )
                 print(
-                    f"{kind}: the worker's own CPU time {cpu:.1f} s = {count / cpu:.0f} msgs "
-                    "per CPU second (without the database server's and Dovecot's time)"
+                    f"{kind}: the workers' own CPU time {cpu:.1f} s = {count / cpu:.0f} msgs "
+                    "per CPU second (without the database server's and Dovecot's time); "
+                    f"a worker's peak RSS {worker_rss:.0f} MB"
                 )
                 print(f"{kind}: outcomes {dict(sorted(outcomes.items()))}")
                 latencies = idle_latencies(app, server, cases, run_worker)
@@ -191,13 +243,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes, side by side")
     parser.add_argument(
         "--out", default=None, help="a new folder for Dovecot (not one private to root)"
     )
     args = parser.parse_args()
     work = Path(args.out or tempfile.mkdtemp(prefix="lotsen-bench-mail-"))
     for kind in ("sqlite", "postgresql") if args.db == "both" else (args.db,):
-        run(kind, args.messages, work)
+        run(kind, args.messages, work, args.workers)
 
 
 if __name__ == "__main__":

@@ -119,8 +119,14 @@ def send_mail(loop, interval, max_passes):
     default=None,
     help="Seconds between polls (default INBOUND_POLL_SECONDS).",
 )
+@click.option(
+    "--share",
+    default="1/1",
+    show_default=True,
+    help="K/N: take every N-th message (by UID), so N workers can read one mailbox side by side.",
+)
 @click.option("--max-passes", type=int, default=None, hidden=True)
-def fetch_mail(loop, interval, max_passes):
+def fetch_mail(loop, interval, share, max_passes):
     """Read the team's mailboxes (INBOUND_MAILBOXES): replies land in their cases, new mail
     opens cases. Each message is moved to the processed or failed folder once it is saved."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -128,10 +134,16 @@ def fetch_mail(loop, interval, max_passes):
     from lotsen.inbound.imap import (
         CONNECTION_ERRORS,
         MailboxSettingsError,
+        Share,
         configured_mailboxes,
         fetch_all,
         run_worker,
     )
+
+    try:
+        share = Share.parse(share)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--share") from error
 
     def report(result):
         click.echo(
@@ -149,10 +161,11 @@ def fetch_mail(loop, interval, max_passes):
             interval or current_app.config["INBOUND_POLL_SECONDS"],
             max_passes=max_passes,
             report=report,
+            share=share,
         )
         return
     try:
-        result = fetch_all()
+        result = fetch_all(share=share)
     except SQLAlchemyError as error:
         raise click.ClickException(f"Database unavailable: {type(error).__name__}") from error
     except CONNECTION_ERRORS as error:

@@ -145,6 +145,29 @@ def connect(settings: MailboxSettings, timeout: float) -> IMAPClient:
     return client
 
 
+@dataclass(frozen=True)
+class Share:
+    """Which of a folder's messages this worker takes: those whose UID is `part` modulo
+    `parts` (1-based), so several workers can read one busy mailbox side by side without
+    fetching the same mail (`fetch-mail --share 1/2` and `--share 2/2`)."""
+
+    part: int = 1
+    parts: int = 1
+
+    @classmethod
+    def parse(cls, text: str) -> "Share":
+        part, slash, parts = text.partition("/")
+        if not (slash and part.isdigit() and parts.isdigit()):
+            raise ValueError("a share is K/N, for example 1/2")
+        share = cls(int(part), int(parts))
+        if not 1 <= share.part <= share.parts <= 64:
+            raise ValueError("K/N needs 1 <= K <= N <= 64")
+        return share
+
+    def takes(self, uid: int) -> bool:
+        return self.parts == 1 or uid % self.parts == self.part - 1
+
+
 @dataclass
 class PassResult:
     processed: int = 0
@@ -165,11 +188,17 @@ class PassResult:
 class MailboxReader:
     """One mailbox: a connection kept across passes, and the pass that empties its folder."""
 
-    def __init__(self, settings: MailboxSettings, connector: Callable | None = None):
+    def __init__(
+        self,
+        settings: MailboxSettings,
+        connector: Callable | None = None,
+        share: "Share | None" = None,
+    ):
         self.settings = settings
         self.client: IMAPClient | None = None
         self.connector = connector or connect
         self.delimiter = "/"
+        self.share = share or Share()
 
     def open(self) -> IMAPClient:
         if self.client is None:
@@ -196,7 +225,7 @@ class MailboxReader:
         client = self.open()
         selected = client.select_folder(self.settings.folder)
         uidvalidity = int(selected[b"UIDVALIDITY"])
-        uids = sorted(client.search(["NOT", "DELETED"]))
+        uids = sorted(uid for uid in client.search(["NOT", "DELETED"]) if self.share.takes(uid))
         if limit is not None:
             uids = uids[:limit]
         result = PassResult()
@@ -207,10 +236,17 @@ class MailboxReader:
                 for uid, info in client.fetch(batch, ["RFC822.SIZE"]).items()
             }
             for group in self.groups([uid for uid in batch if uid in sizes], sizes):
-                for uid, (raw, cut) in self.fetch_sources(group, sizes).items():
-                    outcome, duplicate = self.process_one(uid, uidvalidity, raw, cut)
-                    result.count(outcome, duplicate)
-                    self.move(uid, outcome)
+                done = {}
+                try:
+                    for uid, (raw, cut) in self.fetch_sources(group, sizes).items():
+                        outcome, duplicate = self.process_one(uid, uidvalidity, raw, cut)
+                        result.count(outcome, duplicate)
+                        done[uid] = outcome
+                finally:
+                    # After the commits, in one command per folder. A worker stopped before
+                    # this line leaves saved mail in the folder: the next pass finds it by its
+                    # Message-ID and UID and only moves it.
+                    self.move_all(done)
         return result
 
     @staticmethod
@@ -272,21 +308,25 @@ class MailboxReader:
             db.session.commit()
             return InboundOutcome.FAILED, False
 
-    def move(self, uid: int, outcome: str) -> None:
-        """Out of the folder, after the commit: failed and throttled mail to the failed folder."""
-        name = (
-            self.settings.failed_folder
-            if outcome in NEEDS_ATTENTION
-            else self.settings.processed_folder
-        )
-        folder = self.server_folder(name)
+    def move_all(self, outcomes: dict[int, str]) -> None:
+        """Out of the folder, after the commits: failed and throttled mail to the failed folder,
+        the rest to the processed folder."""
+        by_folder: dict[str, list[int]] = {}
+        for uid, outcome in outcomes.items():
+            failed = outcome in NEEDS_ATTENTION
+            name = self.settings.failed_folder if failed else self.settings.processed_folder
+            by_folder.setdefault(name, []).append(uid)
+        for name, uids in by_folder.items():
+            self.move(uids, self.server_folder(name))
+
+    def move(self, uids: list[int], folder: str) -> None:
         if self.client.has_capability("MOVE"):
-            self.client.move([uid], folder)
+            self.client.move(uids, folder)
             return
-        self.client.copy([uid], folder)
-        self.client.add_flags([uid], [b"\\Deleted"])
+        self.client.copy(uids, folder)
+        self.client.add_flags(uids, [b"\\Deleted"])
         if self.client.has_capability("UIDPLUS"):
-            self.client.uid_expunge([uid])
+            self.client.uid_expunge(uids)
         else:
             self.client.expunge()
 
@@ -308,11 +348,11 @@ class MailboxReader:
                 client.shutdown()
 
 
-def fetch_all(limit: int | None = None) -> PassResult:
+def fetch_all(limit: int | None = None, share: Share | None = None) -> PassResult:
     """One pass over every configured mailbox."""
     total = PassResult()
     for settings in configured_mailboxes():
-        reader = MailboxReader(settings)
+        reader = MailboxReader(settings, share=share)
         try:
             result = reader.run_pass(limit)
         finally:
@@ -328,11 +368,12 @@ def run_worker(
     max_passes: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
     report: Callable[[PassResult], None] | None = None,
+    share: Share | None = None,
 ) -> None:
     """Fetch pass after pass until stopped. With one mailbox whose server offers IDLE it waits
     in IDLE (new mail is processed at once), else it polls every `interval` seconds. A server
     or database outage is logged once; the worker retries with a growing pause."""
-    readers = [MailboxReader(settings) for settings in configured_mailboxes()]
+    readers = [MailboxReader(settings, share=share) for settings in configured_mailboxes()]
     passes = failures = 0
     outage = None
     while True:

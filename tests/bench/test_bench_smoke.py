@@ -113,7 +113,14 @@ def test_intake_benchmark_loads_both_apps_without_errors(tmp_path):
 
 def test_mail_intake_benchmark_runs_on_both_databases():
     result = subprocess.run(
-        [sys.executable, os.path.join(ROOT, "bench", "bench_mail_intake.py"), "--messages", "20"],
+        [
+            sys.executable,
+            os.path.join(ROOT, "bench", "bench_mail_intake.py"),
+            "--messages",
+            "20",
+            "--workers",
+            "2",
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -122,5 +129,6 @@ def test_mail_intake_benchmark_runs_on_both_databases():
     assert result.returncode == 0, result.stderr[-3000:]
     for database in ("sqlite", "postgresql"):
         assert f"{database}: 20 messages delivered" in result.stdout
+        assert "fetched and processed by 2 worker(s)" in result.stdout
         assert "(20 processed, 0 failed, 0 duplicates)" in result.stdout
         assert f"{database}: delivery to visible on the case with IDLE" in result.stdout

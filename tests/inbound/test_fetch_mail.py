@@ -224,6 +224,33 @@ def test_a_sender_mailing_too_often_is_throttled(app, runner, mailbox, category)
     assert mailbox.count(FAILED) == 2
 
 
+def test_workers_with_shares_take_disjoint_halves_of_one_mailbox(runner, mailbox, category):
+    mailbox.deliver(
+        *(mails.plain(subject=f"Fråga {n}", sender=f"f{n}@example.se") for n in range(5))
+    )
+    uids = mailbox.uids("INBOX")
+
+    first = runner.invoke(args=["lotsen", "fetch-mail", "--share", "1/2"])
+    db.session.expire_all()
+    taken_first = {record.uid for record in inbound()}
+    second = runner.invoke(args=["lotsen", "fetch-mail", "--share", "2/2"])
+    db.session.expire_all()
+
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert taken_first == {uid for uid in uids if uid % 2 == 0}
+    assert sorted(record.uid for record in inbound()) == sorted(uids)  # each exactly once
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 5
+    assert mailbox.count("INBOX") == 0 and mailbox.count(PROCESSED) == 5
+
+
+def test_a_share_that_is_not_k_of_n_is_refused_before_any_mail_is_read(runner, mailbox, category):
+    mailbox.deliver(mails.plain())
+    for share in ("3/2", "0/2", "1", "a/b", "1/100"):
+        result = runner.invoke(args=["lotsen", "fetch-mail", "--share", share])
+        assert result.exit_code == 2 and "--share" in result.output, share
+    assert mailbox.count("INBOX") == 1 and inbound() == []
+
+
 def test_imaps_works_as_well_as_starttls(app, runner, mailbox, category):
     app.config["INBOUND_MAILBOXES"] = [mailbox.mailbox_settings(security="ssl")]
     mailbox.deliver(mails.plain())
