@@ -73,6 +73,8 @@ class Submission:
     submitter_locale: str | None = None
     # The Message-ID of the e-mail the question came in (channel e-mail).
     email_message_id: str | None = None
+    # Whether the business owner ticked the form's privacy notice (a mail ticks nothing).
+    privacy_acknowledged: bool = True
 
 
 # --- Status links ---------------------------------------------------------------------------
@@ -285,6 +287,14 @@ def open_case(
     Returns (case, status_token). Everything is added to the current transaction, so the case,
     its files' records and the receipt e-mail are saved together or not at all.
     """
+    case, _question, token = open_case_with_question(submission, created_by, received_at, lead)
+    return case, token
+
+
+def open_case_with_question(
+    submission: Submission, created_by=None, received_at: datetime | None = None, lead=None
+) -> tuple[Case, Message, str]:
+    """open_case, also returning the case's first message (the question)."""
     # The category and its routing, before the insert: the new row carries the department.
     routing = next(iter(answers(case_routing, submission.category_id)), None)
     if routing is not None:
@@ -314,7 +324,9 @@ def open_case(
         submitter_locale=submitter_locale(submission.submitter_locale),
         subject=submission.subject.strip(),
         received_at=received_at,
-        privacy_acknowledged_at=received_at if created_by is None else None,
+        privacy_acknowledged_at=(
+            received_at if created_by is None and submission.privacy_acknowledged else None
+        ),
         created_by_id=created_by.id if created_by is not None else None,
     )
     db.session.add(case)
@@ -345,7 +357,7 @@ def open_case(
             link=status_url(token),
             first_of_case=True,
         )
-    return case, token
+    return case, message, token
 
 
 # --- Messages -------------------------------------------------------------------------------

@@ -20,8 +20,10 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import lazyload
 from werkzeug.datastructures import FileStorage
 
+from lotsen.accounts.models import User
 from lotsen.cases import services as cases
 from lotsen.cases.attachments import (
     MAX_FILES,
@@ -40,7 +42,7 @@ from lotsen.inbound.models import InboundMessage, InboundOutcome
 from lotsen.mail.models import OutboxMessage
 from lotsen.mail.rendering import clean_header
 from lotsen.mail.services import queue_mail
-from lotsen.settings import SETTING_DEFAULTS, Setting
+from lotsen.settings import SETTING_DEFAULTS, stored_settings
 from lotsen.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -239,8 +241,7 @@ def own_addresses() -> set[str]:
     candidates = [config.get("MAIL_SENDER"), config.get("INBOUND_ADDRESS")]
     candidates += list(config.get("INBOUND_IGNORED_SENDERS") or [])
     candidates += [mailbox.get("username") for mailbox in config.get("INBOUND_MAILBOXES") or []]
-    team_email = db.session.scalar(select(Setting.value).where(Setting.key == "team_email"))
-    candidates.append(team_email or SETTING_DEFAULTS.get("team_email"))
+    candidates.append(stored_settings().get("team_email") or SETTING_DEFAULTS.get("team_email"))
     addresses = {parseaddr(str(value))[1].lower() for value in candidates if value}
     return {address for address in addresses if "@" in address}
 
@@ -258,12 +259,17 @@ def token_from_addresses(addresses: list[str]) -> str | None:
     return None
 
 
+# A case answered by mail needs its lead's address, not the lead's roles and departments (which
+# a Case loads eagerly for the pages); they are read only if something asks for them.
+LEAN_CASE = (lazyload(Case.lead, User.role_rows), lazyload(Case.lead, User.departments))
+
+
 def find_case(msg: EmailMessage, sender: str) -> Case | None:
     """The case a mail answers: by its reply address, by the Message-IDs it answers, or by the
     case number in the subject when the sender is the case's contact (in that order)."""
     token = token_from_addresses(content.recipient_addresses(msg))
     if token:
-        case = db.session.scalar(select(Case).where(Case.reply_token == token))
+        case = db.session.scalar(select(Case).where(Case.reply_token == token).options(*LEAN_CASE))
         if case is not None:
             return case
     ids = thread_ids(msg)
@@ -277,11 +283,11 @@ def find_case(msg: EmailMessage, sender: str) -> Case | None:
             select(Message.case_id).where(Message.email_message_id.in_(ids)).limit(1)
         )
         if case_id is not None:
-            return db.session.get(Case, case_id)
+            return db.session.get(Case, case_id, options=LEAN_CASE)
     found = CASE_NUMBER.search(header(msg, "Subject"))
     if found and sender:
         number = f"{PREFIX}-{found.group(1)}-{int(found.group(2)):04d}"
-        case = db.session.scalar(select(Case).where(Case.number == number))
+        case = db.session.scalar(select(Case).where(Case.number == number).options(*LEAN_CASE))
         if case is not None and case.submitter_email == sender:
             return case
     return None
@@ -388,14 +394,13 @@ def open_case_from_mail(record: InboundMessage, msg: EmailMessage) -> None:
         channel=Channel.EMAIL,
         files=files,
         email_message_id=record.message_id,
+        privacy_acknowledged=False,  # nobody ticked the form's box
     )
-    case, _token = cases.open_case(submission)
-    case.privacy_acknowledged_at = None  # nobody ticked the form's box
+    case, question, _token = cases.open_case_with_question(submission)
+    db.session.flush()  # the question's id
     record.outcome = InboundOutcome.NEW_CASE
     record.case_id = case.id
-    record.case_message_id = db.session.scalar(
-        select(Message.id).where(Message.case_id == case.id).order_by(Message.id).limit(1)
-    )
+    record.case_message_id = question.id
 
 
 # --- Delivery failures ----------------------------------------------------------------------
@@ -444,7 +449,7 @@ def bounced_case(msg: EmailMessage, failure) -> Case | None:
             .limit(1)
         )
         if case_id is not None:
-            return db.session.get(Case, case_id)
+            return db.session.get(Case, case_id, options=LEAN_CASE)
     recipients = [address.lower() for address in failure.recipients if address][:10]
     if not recipients:
         return None

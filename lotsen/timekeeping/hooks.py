@@ -36,6 +36,10 @@ from lotsen.timekeeping.queries import CALENDAR_VERSION_SETTING
 from lotsen.timekeeping.services import ClockRow, recompute_rows
 
 TOUCHED = "timekeeping_touched_cases"
+# The Case objects written in this transaction, held until its end: the session's identity map
+# holds clean objects only weakly, and a case the service no longer references would otherwise
+# be read again (with its joined rows) just to compute its figures.
+HELD = "timekeeping_held_cases"
 FRESH = "timekeeping_fresh_cases"  # {case id: [(event id, created_at, to_status), …]}
 RECOMPUTING = "timekeeping_recomputing"
 STATUS_EVENT_KINDS = ("status", "reopened")
@@ -50,10 +54,12 @@ def collect_touched_cases(session: Session, _flush_context) -> None:
         return
     ids = touched_case_ids(session)
     fresh = session.info.setdefault(FRESH, {})
+    held = session.info.setdefault(HELD, [])
     for obj in session.new:
         if isinstance(obj, Case) and obj.id is not None:
             ids.add(obj.id)
             fresh.setdefault(obj.id, [])
+            held.append(obj)
     for obj in session.new:
         if isinstance(obj, CaseEvent) and obj.case_id is not None:
             ids.add(obj.case_id)
@@ -62,6 +68,7 @@ def collect_touched_cases(session: Session, _flush_context) -> None:
     for obj in session.dirty:
         if isinstance(obj, Case) and obj.id is not None and session.is_modified(obj):
             ids.add(obj.id)
+            held.append(obj)
 
 
 def recompute_touched_cases(session: Session) -> None:
@@ -69,6 +76,7 @@ def recompute_touched_cases(session: Session) -> None:
         return
     session.flush()
     ids = session.info.pop(TOUCHED, None)
+    held = session.info.pop(HELD, None)  # noqa: F841 (keeps the cases in the identity map)
     if not ids:
         return
     fresh = session.info.get(FRESH, {})
@@ -95,6 +103,7 @@ def forget_touched_cases(session: Session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(TOUCHED, None)
         session.info.pop(FRESH, None)
+        session.info.pop(HELD, None)
 
 
 def mark_calendar_changes(session: Session, _flush_context, _instances) -> None:
