@@ -5,7 +5,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lotsen.db_types import UTCDateTime, utcnow
@@ -180,7 +180,16 @@ class Case(db.Model):
 
 class Message(db.Model):
     __tablename__ = "case_messages"
-    __table_args__ = (Index("ix_case_messages_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_case_messages_case", "case_id", "id"),
+        # Threading of inbound mail by the Message-IDs a mail answers; most messages have none.
+        Index(
+            "ix_case_messages_email_message_id",
+            "email_message_id",
+            sqlite_where=text("email_message_id IS NOT NULL"),
+            postgresql_where=text("email_message_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
