@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from queue import Empty
 
 from common import ROOT, bench_app, fresh_database, peak_rss_mb
 
@@ -125,7 +126,14 @@ def fetch_in_processes(url: str, mailbox: dict, workers: int):
     ]
     for process in processes:
         process.start()
-    reports = [queue.get(timeout=3600) for _ in processes]
+    reports = []
+    while len(reports) < workers:
+        try:
+            reports.append(queue.get(timeout=1))
+        except Empty:
+            dead = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            if dead:
+                raise SystemExit(f"a worker process failed (exit codes {dead})") from None
     for process in processes:
         process.join()
     processed, failed, duplicates, cpu, rss = zip(*reports, strict=True)

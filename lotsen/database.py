@@ -11,6 +11,7 @@ from flask import g, has_app_context, request
 from sqlalchemy import event
 
 from lotsen.companies.words import words_begin_words
+from lotsen.writes import WRITE_INTENT, will_write
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -23,7 +24,7 @@ def configure_engine(app, engine) -> None:
 
 def mark_write_intent() -> None:
     if request.method not in SAFE_METHODS:
-        g.sqlite_write_intent = True
+        will_write()
 
 
 def configure_sqlite(engine) -> None:
@@ -42,5 +43,5 @@ def configure_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        immediate = has_app_context() and g.get("sqlite_write_intent", False)
+        immediate = has_app_context() and g.get(WRITE_INTENT, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

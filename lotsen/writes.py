@@ -20,11 +20,22 @@ Any other exception leaves the block untouched; the error handlers roll back and
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import flash
+from flask import flash, g
 from sqlalchemy.orm.exc import StaleDataError
 
 from lotsen.domain_errors import DomainError, StaleState
 from lotsen.extensions import db
+
+# Set on `g` when the app context's transactions write (database.py: BEGIN IMMEDIATE on SQLite).
+WRITE_INTENT = "sqlite_write_intent"
+
+
+def will_write() -> None:
+    """Declare that this app context's transactions write. On SQLite they then begin with BEGIN
+    IMMEDIATE, so one that reads before it writes cannot fail half-way because another process
+    (a web request, a second worker) wrote in between. Requests that change data get this
+    automatically; a worker outside a request calls it."""
+    setattr(g, WRITE_INTENT, True)
 
 
 class Outcome:

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from lotsen.extensions import db
 from lotsen.inbound.models import NEEDS_ATTENTION, InboundOutcome
 from lotsen.inbound.services import process_inbound_message, record_failure
+from lotsen.writes import will_write
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +223,7 @@ class MailboxReader:
 
     def run_pass(self, limit: int | None = None) -> PassResult:
         """Process every message in the folder (or `limit` of them), oldest first."""
+        will_write()  # each message is read, then written: BEGIN IMMEDIATE on SQLite
         client = self.open()
         selected = client.select_folder(self.settings.folder)
         uidvalidity = int(selected[b"UIDVALIDITY"])

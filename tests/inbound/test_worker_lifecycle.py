@@ -30,6 +30,60 @@ def processed_count() -> int:
     return count
 
 
+def worker_config(app) -> str:
+    return json.dumps(
+        {
+            key: app.config[key]
+            for key in (
+                "TESTING",
+                "SECRET_KEY",
+                "DATABASE_URL",
+                "PASSWORD_HASH_METHOD",
+                "UPLOAD_FOLDER",
+                "INBOUND_ADDRESS",
+                "INBOUND_MAILBOXES",
+                "SMTP_PORT",
+            )
+        }
+    )
+
+
+def start_worker(app, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.inbound.worker_process", worker_config(app), *args],
+        cwd=os.getcwd(),
+        env={**os.environ, "PYTHONPATH": os.getcwd()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_two_workers_side_by_side_share_one_mailbox_without_conflicts(
+    app, mailbox, waiting_case, category
+):
+    # Replies to one case and new questions, so both workers read and then write the same rows
+    # (on SQLite a transaction that read first must not fail when the other wrote meanwhile).
+    token = waiting_case.reply_token
+    db.session.remove()
+    mailbox.deliver(
+        *(
+            mails.plain(to=mails.reply_address(token), body=f"Svar {n}.")
+            if n % 2
+            else mails.plain(sender=f"Företagare {n} <foretag{n}@example.se>")
+            for n in range(BATCH)
+        )
+    )
+    workers = [start_worker(app, "--share", f"{part}/2") for part in (1, 2)]
+    outputs = [worker.communicate(timeout=180) for worker in workers]
+
+    for worker, (output, errors) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, (output + errors).decode()[-2000:]
+    assert processed_count() == BATCH
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 1 + BATCH // 2
+    assert len(case_messages(waiting_case.id)) == 2 + BATCH // 2  # question, request, replies
+    assert mailbox.count("INBOX") == 0 and mailbox.count(PROCESSED) == BATCH
+
+
 def test_worker_killed_mid_batch_then_restarted_loses_and_repeats_nothing(
     app, runner, mailbox, category
 ):
@@ -40,26 +94,7 @@ def test_worker_killed_mid_batch_then_restarted_loses_and_repeats_nothing(
             for n in range(BATCH)
         )
     )
-    config = {
-        key: app.config[key]
-        for key in (
-            "TESTING",
-            "SECRET_KEY",
-            "DATABASE_URL",
-            "PASSWORD_HASH_METHOD",
-            "UPLOAD_FOLDER",
-            "INBOUND_ADDRESS",
-            "INBOUND_MAILBOXES",
-            "SMTP_PORT",
-        )
-    }
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "tests.inbound.worker_process", json.dumps(config)],
-        cwd=os.getcwd(),
-        env={**os.environ, "PYTHONPATH": os.getcwd()},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    worker = start_worker(app)
     deadline = time.monotonic() + 120
     while processed_count() < 5 and worker.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
