@@ -129,7 +129,8 @@ def usable_email(claims: Mapping, settings: SsoSettings) -> str | None:
         or any(c.isspace() for c in email)
     ):
         return None
-    verified = claims.get("email_verified") in (True, "true")
+    verified = claims.get("email_verified")
+    verified = verified is True or verified == "true"  # some providers send a string
     return email if verified or settings.trust_email else None
 
 
