@@ -26,6 +26,7 @@ from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
 from lotsen.accounts.sso import SsoError, SsoSettings
+from lotsen.security import origin_of
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,12 @@ def end_session_redirect(id_token: str | None, post_logout_redirect_uri: str) ->
         metadata = _metadata(client)
     except SsoError:
         return None
-    if not metadata.get("end_session_endpoint"):
+    end_session = metadata.get("end_session_endpoint")
+    if not end_session:
+        return None
+    if origin_of(end_session) != origin_of(settings().issuer):
+        # The Content-Security-Policy lets the log-out form lead to the issuer's origin only.
+        log.warning("single sign-on: end_session_endpoint %r is not at the issuer", end_session)
         return None
     return client.logout_redirect(
         post_logout_redirect_uri=post_logout_redirect_uri,
