@@ -236,6 +236,7 @@ def show_config():
         "DATABASE_URL",
         "SQLALCHEMY_DATABASE_URI",
         "INBOUND_MAILBOXES",
+        "OIDC_CLIENT_SECRET",
     }
     for key in sorted(current_app.config):
         if key.isupper():
