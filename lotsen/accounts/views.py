@@ -137,8 +137,9 @@ def logout():
 @public
 def sso_logged_out():
     """Back from the provider's end-session endpoint."""
-    if oidc.configured():
-        oidc.finish_log_out()
+    if not oidc.configured():
+        abort(404)
+    oidc.finish_log_out()
     flash(_("Du är utloggad."), "success")
     return redirect(url_for("accounts.login"))
 

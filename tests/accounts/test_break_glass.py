@@ -79,7 +79,7 @@ def test_in_english_too(client, password_login_off):
         "/sprak", {"language": "en", "next": "/konto/logga-in"}, page_url="/konto/logga-in"
     )
     page = client.get("/konto/logga-in").get_data(as_text=True)
-    assert "Log in with the municipality&#39;s account" in page
+    assert "Log in with the municipality's account" in page
     assert "Emergency log-in for administrators" in page
 
 

@@ -71,6 +71,7 @@ def test_without_sso_there_is_no_button_and_its_routes_are_not_found(client):
     )
     assert client.get("/konto/sso").status_code == 404
     assert client.get("/konto/sso/callback?code=x&state=y").status_code == 404
+    assert client.get("/konto/sso/utloggad").status_code == 404
 
 
 def test_the_authorization_request_uses_pkce_state_and_nonce(client, provider):
