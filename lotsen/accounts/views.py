@@ -47,6 +47,8 @@ def account_key() -> str:
 
 limit_per_address = limiter.limit(login_rate_limit, methods=["POST"])
 limit_per_account = limiter.limit(account_rate_limit, key_func=account_key, methods=["POST"])
+# Single sign-on's steps are GET requests, each costing calls to the provider.
+limit_sso_per_address = limiter.limit(login_rate_limit)
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
@@ -81,7 +83,7 @@ SSO_NEXT = "sso_next"
 
 @bp.route("/sso")
 @public
-@limit_per_address
+@limit_sso_per_address
 def sso_login():
     """ "Logga in med kommunens konto": off to the provider's log-in page."""
     if not oidc.configured():
@@ -98,7 +100,7 @@ def sso_login():
 
 @bp.route("/sso/callback")
 @public
-@limit_per_address
+@limit_sso_per_address
 def sso_callback():
     """The provider sends the browser back here with the code (or an error)."""
     if not oidc.configured():

@@ -9,6 +9,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from lotsen.accounts import oidc
 from lotsen.accounts.models import Role, User, UserIdentity
 from lotsen.audit.models import AuditEvent
 from lotsen.extensions import db
@@ -313,3 +314,14 @@ def test_claims_only_in_userinfo_are_fetched_when_configured(app, client, start_
         Role.COORDINATOR,
         Role.OFFICIAL,
     }
+
+
+def test_the_single_sign_on_steps_are_rate_limited_per_address(app, client):
+    # Every step costs calls to the provider (here one that is down): the log-in limit applies.
+    app.config.update(
+        OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="lotsen", LOGIN_RATE_LIMIT="2 per minute"
+    )
+    oidc.install(app)
+    assert [client.get("/konto/sso").status_code for _ in range(3)] == [302, 302, 429]
+    statuses = [client.get("/konto/sso/callback?code=x&state=y").status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
