@@ -85,7 +85,7 @@ SSO_NEXT = "sso_next"
 @public
 @limit_sso_per_address
 def sso_login():
-    """ "Logga in med kommunens konto": off to the provider's log-in page."""
+    """The button "Logga in med kommunens konto": off to the provider's log-in page."""
     if not oidc.configured():
         abort(404)
     if current_user.is_authenticated:

@@ -63,9 +63,13 @@ def test_the_break_glass_admin_still_logs_in_with_a_password(client, password_lo
 def test_the_login_page_puts_the_municipality_account_first_and_explains(
     client, password_login_off
 ):
-    page = client.get("/konto/logga-in").get_data(as_text=True)
+    response = client.get("/konto/logga-in")
+    page = response.get_data(as_text=True)
     assert "Logga in med kommunens konto" in page
     assert "Inloggning med lösenord är avstängd" in page
+    # The log-out form may lead on to the provider's end-session endpoint.
+    csp = response.headers["Content-Security-Policy"]
+    assert "form-action 'self' https://login.microsoftonline.com;" in csp
     assert "Nödinloggning för administratör" in page
     assert page.index("Logga in med kommunens konto") < page.index('<details class="break-glass"')
     assert page.index('<details class="break-glass"') < page.index('name="password"')

@@ -67,9 +67,9 @@ def test_the_login_page_offers_the_municipality_account_when_configured(client, 
 
 
 def test_without_sso_there_is_no_button_and_its_routes_are_not_found(client):
-    assert "Logga in med kommunens konto" not in client.get("/konto/logga-in").get_data(
-        as_text=True
-    )
+    page = client.get("/konto/logga-in")
+    assert "Logga in med kommunens konto" not in page.get_data(as_text=True)
+    assert "form-action 'self';" in page.headers["Content-Security-Policy"]
     assert client.get("/konto/sso").status_code == 404
     assert client.get("/konto/sso/callback?code=x&state=y").status_code == 404
     assert client.get("/konto/sso/utloggad").status_code == 404
