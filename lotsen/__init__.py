@@ -73,6 +73,7 @@ def trust_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import lotsen.models  # noqa: F401  (the whole schema, for Alembic)
+    from lotsen.accounts.oidc import install as install_single_sign_on
     from lotsen.database import configure_engine
     from lotsen.i18n import reuse_wtforms_catalog, select_locale
     from lotsen.search.index import install as install_search_hooks
@@ -91,6 +92,7 @@ def register_extensions(app: Flask) -> None:
     init_limiter(app)
     login_manager.init_app(app)
     configure_login(app)
+    install_single_sign_on(app)
     install_settings_cache()
     install_figure_hooks()
     install_search_hooks()

@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lotsen.accounts import services as accounts
+from lotsen.accounts import sso
 from lotsen.accounts.models import Role
 from lotsen.companies.cli import (
     import_companies_command,
@@ -44,6 +45,19 @@ def create_admin(email, name, password):
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Administrator {accounts.normalise_email(email)} created.")
+
+
+@lotsen_cli.command("unlink-sso")
+@click.argument("email")
+def unlink_sso(email):
+    """Remove an account's link to the single sign-on provider: its next log-in there finds the
+    account by e-mail again (after the provider gave the person a new account)."""
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the e-mail address {email}.")
+    count = sso.unlink_identities(None, user)
+    db.session.commit()
+    click.echo(f"{user.email}: {count} single sign-on link(s) removed.")
 
 
 @lotsen_cli.command("demo-data")
@@ -235,6 +249,7 @@ def show_config():
         "DATABASE_URL",
         "SQLALCHEMY_DATABASE_URI",
         "INBOUND_MAILBOXES",
+        "OIDC_CLIENT_SECRET",
     }
     for key in sorted(current_app.config):
         if key.isupper():

@@ -46,6 +46,41 @@ class DefaultConfig:
     # no such header. Behind the README's single TLS proxy: 1.
     PROXY_FIX_HOPS = 0
 
+    # Single sign-on with OpenID Connect (lotsen/accounts/oidc.py, README "Single sign-on").
+    # On when OIDC_ISSUER and OIDC_CLIENT_ID are set; the provider's settings are discovered at
+    # <OIDC_ISSUER>/.well-known/openid-configuration (Entra ID:
+    # https://login.microsoftonline.com/<tenant id>/v2.0).
+    OIDC_ISSUER = None
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    OIDC_SCOPES = "openid email profile"
+    # The claim holding the e-mail address that finds an existing account at a first log-in,
+    # and the name a new account gets. An address counts only when the provider marks it
+    # verified (email_verified), or when OIDC_TRUST_EMAIL says the provider's addresses are
+    # the municipality's own (Entra ID sends no email_verified).
+    OIDC_EMAIL_CLAIM = "email"
+    OIDC_NAME_CLAIM = "name"
+    OIDC_TRUST_EMAIL = False
+    # Create an account at the first log-in of someone unknown (with a usable e-mail address).
+    OIDC_CREATE_USERS = False
+    # The roles of an account created at log-in while OIDC_ROLE_MAP is empty.
+    OIDC_DEFAULT_ROLES = ["official"]
+    # Roles from the provider: the claims read (lists of group ids or app role names) and what
+    # each value means in Lotsen, e.g. {"<group object id>": "coordinator", "Lotsen.Admin":
+    # ["admin", "official"]}. When set, every log-in sets the account's roles from the claims,
+    # and a log-in whose claims give no role is refused. Empty: roles are kept in Lotsen.
+    OIDC_ROLE_CLAIMS = ["groups", "roles"]
+    OIDC_ROLE_MAP = {}
+    # Also ask the userinfo endpoint for claims the ID token lacks.
+    OIDC_FETCH_USERINFO = False
+    # Seconds for each call to the provider, and how long its discovered settings are kept.
+    OIDC_TIMEOUT = 10
+    OIDC_METADATA_MAX_AGE = 3600
+    # False: only the BREAK_GLASS_ACCOUNTS (e-mail addresses) may log in with a password;
+    # everyone else logs in with the municipality's account (single sign-on).
+    PASSWORD_LOGIN_ENABLED = True
+    BREAK_GLASS_ACCOUNTS = []
+
     PASSWORD_MIN_LENGTH = 12
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_RESET_MAX_AGE = 2 * 60 * 60
@@ -162,6 +197,13 @@ def as_json_list(value: str) -> list:
     return parsed
 
 
+def as_json_object(value: str) -> dict:
+    parsed = json.loads(value)
+    if not isinstance(parsed, dict):
+        raise ValueError("expected a JSON object")
+    return parsed
+
+
 # Environment variables read at start-up, with the type each one is converted to.
 ENVIRONMENT_SETTINGS = {
     "DATABASE_URL": str,
@@ -204,6 +246,22 @@ ENVIRONMENT_SETTINGS = {
     "INBOUND_IGNORED_SENDERS": as_json_list,
     "INBOUND_CATEGORY": str,
     "INBOUND_POLL_SECONDS": float,
+    "OIDC_ISSUER": str,
+    "OIDC_CLIENT_ID": str,
+    "OIDC_CLIENT_SECRET": str,
+    "OIDC_SCOPES": str,
+    "OIDC_EMAIL_CLAIM": str,
+    "OIDC_NAME_CLAIM": str,
+    "OIDC_TRUST_EMAIL": as_bool,
+    "OIDC_CREATE_USERS": as_bool,
+    "OIDC_DEFAULT_ROLES": as_json_list,
+    "OIDC_ROLE_CLAIMS": as_json_list,
+    "OIDC_ROLE_MAP": as_json_object,
+    "OIDC_FETCH_USERINFO": as_bool,
+    "OIDC_TIMEOUT": float,
+    "OIDC_METADATA_MAX_AGE": int,
+    "PASSWORD_LOGIN_ENABLED": as_bool,
+    "BREAK_GLASS_ACCOUNTS": as_json_list,
 }
 
 

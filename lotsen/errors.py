@@ -83,7 +83,14 @@ def register_error_handlers(app):
     def http_error(error):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code, error)
+        try:
+            return render_error(error.code, error)
+        except DBAPIError as failure:
+            # The page's header loads the logged-in official: while the database is down, a
+            # page that is not found (e.g. single sign-on when it is not set up) is a 503 too.
+            if database_unavailable(failure):
+                return render_unavailable(app, failure)
+            raise
 
     @app.errorhandler(DBAPIError)
     def database_error(error):

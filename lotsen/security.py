@@ -1,19 +1,36 @@
 """Security headers sent with every response."""
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+from urllib.parse import urlsplit
+
+
+def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy; `form_targets` are further origins a form may lead to."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            " ".join(["form-action 'self'", *form_targets]),
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def form_targets(config) -> tuple[str, ...]:
+    """With single sign-on, the log-out form ends at the provider's end-session endpoint (a
+    redirect the browser checks against form-action), which lives at the issuer's origin."""
+    issuer = config.get("OIDC_ISSUER")
+    return (origin_of(issuer),) if issuer else ()
 
 
 DOWNLOAD_TYPES = {
@@ -34,7 +51,9 @@ def register_security_headers(app):
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault(
+            "Content-Security-Policy", content_security_policy(form_targets(app.config))
+        )
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

@@ -7,6 +7,7 @@ from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 
 from lotsen.accounts.models import Role
+from lotsen.accounts.services import has_password_login
 from lotsen.cases.models import CaseStatus
 from lotsen.cases.rendering import render_message
 from lotsen.triage.queries import format_count, nav_counts
@@ -68,6 +69,8 @@ def register_template_helpers(app):
             "navigation": [] if g.get("database_unavailable") else navigation_for(current_user),
             "Role": Role,
         }
+
+    app.add_template_global(has_password_login)
 
     @app.template_global()
     def nav_count(endpoint):

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lotsen.db_types import UTCDateTime, utcnow
@@ -125,6 +125,31 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserIdentity(db.Model):
+    """An account at the single sign-on provider that logs in as `user`.
+
+    The subject is the provider's stable id of the person: Entra ID's `oid` claim, else `sub`;
+    together with the issuer it is unique. The ID token of the latest single sign-on log-in is
+    kept until log-out, which sends it to the provider's end-session endpoint as a hint.
+    """
+
+    __tablename__ = "user_identities"
+    __table_args__ = (
+        UniqueConstraint("issuer", "subject"),
+        Index("ix_user_identities_user", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id_token: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship()
 
 
 class PasswordResetRequest(db.Model):

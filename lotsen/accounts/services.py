@@ -101,8 +101,24 @@ def apply_user_data(user: User, data: UserData) -> None:
     user.departments = list(data.departments)
 
 
+def password_login_allowed(email: str) -> bool:
+    """Whether the account of `email` may log in with a password: everyone's may, unless
+    PASSWORD_LOGIN_ENABLED is off; then only the break-glass accounts' (BREAK_GLASS_ACCOUNTS)."""
+    config = current_app.config
+    if config["PASSWORD_LOGIN_ENABLED"]:
+        return True
+    break_glass = {normalise_email(address) for address in config["BREAK_GLASS_ACCOUNTS"]}
+    return normalise_email(email) in break_glass
+
+
+def has_password_login(user: User) -> bool:
+    """Whether `user` logs in with a password (has one, and may use it)."""
+    return user.password_hash is not None and password_login_allowed(user.email)
+
+
 def create_user(actor: User | None, data: UserData, password: str | None = None) -> User:
-    """Create an official. Without a password, a link to choose one is e-mailed."""
+    """Create an official. Without a password, a link to choose one is e-mailed (unless the
+    account may not log in with a password: then it logs in with single sign-on)."""
     if email_taken(data.email):
         raise AccountError(_("Det finns redan ett konto med den e-postadressen."))
     user = User(session_nonce=new_session_nonce(), active=True)
@@ -112,7 +128,7 @@ def create_user(actor: User | None, data: UserData, password: str | None = None)
     db.session.add(user)
     db.session.flush()
     record(actor, "user.created", user, f"Konto skapat för {user.email}", user_snapshot(user))
-    if password is None:
+    if password is None and password_login_allowed(user.email):
         send_password_link(user, welcome=True)
     return user
 
@@ -145,8 +161,9 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Takes the same time for unknown e-mail."""
-    user = find_user_by_email(email)
+    """The active user with these credentials, or None. Takes the same time for unknown e-mail,
+    and for an account that may not log in with a password (see password_login_allowed)."""
+    user = find_user_by_email(email) if password_login_allowed(email) else None
     if user is None or user.password_hash is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -162,6 +179,8 @@ def end_sessions(user: User) -> None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not password_login_allowed(user.email):
+        raise AccountError(_("Du loggar in med kommunens konto och har inget lösenord i Lotsen."))
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):
         raise AccountError(_("Det nuvarande lösenordet stämmer inte."))
     set_password(user, new_password)
@@ -185,7 +204,7 @@ def user_for_reset_token(token: str) -> User | None:
     except (BadSignature, SignatureExpired, ValueError, TypeError):
         return None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.active:
+    if user is None or not user.active or not password_login_allowed(user.email):
         return None
     if (user.password_hash or "")[-12:] != fingerprint or user.session_nonce != nonce:
         return None
@@ -193,6 +212,10 @@ def user_for_reset_token(token: str) -> User | None:
 
 
 def send_password_link(user: User, welcome: bool = False) -> None:
+    if not password_login_allowed(user.email):
+        raise AccountError(
+            _("Inloggning med lösenord är avstängd för kontot. Det loggar in med kommunens konto.")
+        )
     link = external_url("accounts.reset_password", token=make_reset_token(user))
     if welcome:
         subject = _l("Välkommen till Lotsen – välj ditt lösenord")
@@ -235,7 +258,7 @@ def process_password_reset_requests(limit: int = 100) -> int:
         )
         if email is None or claimed.rowcount != 1:
             continue
-        user = find_user_by_email(email)
+        user = find_user_by_email(email) if password_login_allowed(email) else None
         if user is not None and user.active:
             send_password_link(user)
             links += 1

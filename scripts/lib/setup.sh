@@ -125,3 +125,26 @@ ensure_dovecot() {
     { echo "Dovecot is required for the inbound e-mail tests." >&2; return 1; }
   command -v openssl >/dev/null || { echo "openssl is required (test certificate)." >&2; return 1; }
 }
+
+# The single sign-on tests run a real OpenID Connect provider: node oidc-provider, at the version
+# locked in tests/sso/provider/package-lock.json, installed into that folder's node_modules (the
+# npm registry, no other download). Needs Node.js 20 or newer with npm (this machine kind ships
+# them; elsewhere apt-get brings the distribution's, which must be new enough).
+ensure_oidc_provider() {
+  local folder="$ROOT/tests/sso/provider" stamp missing=()
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "Installing ${missing[*]} for the single sign-on tests (apt-get)"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  fi
+  node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' ||
+    { echo "Node.js 20 or newer is required for the single sign-on tests." >&2; return 1; }
+  stamp="$folder/node_modules/.installed-$(sha1sum "$folder/package-lock.json" | cut -c1-12)"
+  if [ ! -f "$stamp" ]; then
+    say "Installing the test OpenID provider (npm ci in tests/sso/provider)"
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+}

@@ -12,6 +12,11 @@ PUBLIC_ENDPOINTS = {
     "accounts.logout",
     "accounts.forgot_password",
     "accounts.reset_password",
+    # Single sign-on: off to the provider, back with the code, back after its log-out (all 404
+    # while it is not configured).
+    "accounts.sso_login",
+    "accounts.sso_callback",
+    "accounts.sso_logged_out",
     "main.set_language",
     "main.health",
     "main.accessibility_statement",
