@@ -1,7 +1,7 @@
 """single sign-on: the provider's accounts (issuer and subject) linked to officials
 
 Revision ID: 0019_sso
-Revises: 0016_saved_replies
+Revises: 0020_message_email_index
 Create Date: 2026-12-10 10:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 from lotsen.db_types import UTCDateTime
 
 revision = "0019_sso"
-down_revision = "0016_saved_replies"
+down_revision = "0020_message_email_index"
 branch_labels = None
 depends_on = None
 
