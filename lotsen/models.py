@@ -1,6 +1,7 @@
 """Imports every model module so that the metadata (and Alembic) sees the whole schema."""
 
 from lotsen.accounts.models import Department, User, UserRole, user_departments  # noqa: F401
+from lotsen.api.models import ApiToken  # noqa: F401
 from lotsen.audit.models import AuditEvent  # noqa: F401
 from lotsen.cases.models import (  # noqa: F401
     Attachment,
