@@ -12,9 +12,10 @@ def issue(scopes=None, roles=(Role.COORDINATOR,), account=None, name="E-tjänste
     """A committed token acting as `account` (else a new user with `roles`): (secret, token)."""
     account = account or UserFactory(roles=list(roles))
     admin = UserFactory(roles=[Role.ADMIN])
-    data = tokens.TokenData(
-        name=name, account=account, scopes=list(scopes or ALL_SCOPES), lifetime_days=365
-    )
+    if scopes is None:  # every scope the account may be given
+        personal = account.has_role(Role.ADMIN)
+        scopes = [scope for scope in ALL_SCOPES if personal or scope != tokens.PERSONAL_SCOPE]
+    data = tokens.TokenData(name=name, account=account, scopes=list(scopes), lifetime_days=365)
     token, secret = tokens.issue_token(admin, data)
     db.session.commit()
     return secret, token
