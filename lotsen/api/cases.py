@@ -43,13 +43,12 @@ from lotsen.cases.access import (
     may_view_case,
     may_work_on_case,
 )
-from lotsen.cases.forms import submission_from
+from lotsen.cases.forms import QuestionForm, submission_from
 from lotsen.cases.models import Case, Message
 from lotsen.cases.workflow import allowed_transitions
 from lotsen.domain_errors import NotAllowed
 from lotsen.extensions import db
 from lotsen.pagination import paginate
-from lotsen.public.forms import QuestionForm
 from lotsen.rate_limits import hit
 
 CasePage = page_of(CaseSummarySchema, "CasePage")

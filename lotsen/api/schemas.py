@@ -19,13 +19,18 @@ from lotsen.api.fields import (
     form_limit,
     one_of,
 )
-from lotsen.cases.forms import ContactFieldsMixin, NoteForm, PublicReplyForm, StatusForm
+from lotsen.cases.forms import (
+    ContactFieldsMixin,
+    NoteForm,
+    PublicReplyForm,
+    QuestionForm,
+    StatusForm,
+)
 from lotsen.cases.models import CaseStatus, Channel
 from lotsen.cases.workflow import REPLY_TARGETS
 from lotsen.companies.forms import CompanyForm
 from lotsen.companies.models import SIZE_CLASSES, CompanyStatus
 from lotsen.companies.queries import SORTS as COMPANY_SORTS
-from lotsen.public.forms import QuestionForm
 from lotsen.survey.services import GROUPINGS
 from lotsen.visits.models import Need
 

@@ -10,7 +10,9 @@ API_ENDPOINTS_PREFIX = "api."
 
 
 def api_rules(app):
-    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(API_ENDPOINTS_PREFIX)]
+    return [
+        rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith(API_ENDPOINTS_PREFIX)
+    ]
 
 
 def test_every_api_view_declares_a_known_scope(app):
@@ -48,7 +50,9 @@ def test_a_logged_in_browser_session_does_not_reach_the_api(app, client, login):
 def test_no_csrf_token_is_needed_and_no_cookie_is_set(app, client):
     secret, _token = issue(["companies:write", "companies:read"], roles=[Role.OFFICIAL])
     response = client.post(
-        "/api/v1/companies", json={"org_number": "556012-5790", "name": "Ett AB"}, headers=bearer(secret)
+        "/api/v1/companies",
+        json={"org_number": "556012-5790", "name": "Ett AB"},
+        headers=bearer(secret),
     )
     assert response.status_code == 201
     assert "Set-Cookie" not in response.headers
@@ -80,7 +84,9 @@ def test_unknown_paths_methods_and_bodies_are_problems(app, client):
     huge_id = client.get("/api/v1/cases/99999999999", headers=bearer(secret))
     assert huge_id.status_code == 404
     nul = client.post(
-        "/api/v1/companies", json={"org_number": "556012-5790", "name": "A\x00B"}, headers=bearer(secret)
+        "/api/v1/companies",
+        json={"org_number": "556012-5790", "name": "A\x00B"},
+        headers=bearer(secret),
     )
     assert nul.status_code == 201 and nul.get_json()["name"] == "AB"
 

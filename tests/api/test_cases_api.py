@@ -177,7 +177,9 @@ def test_messages_and_status_go_through_the_workflow(app, client):
     case = db.session.get(Case, created["id"])
     assert case.status == CaseStatus.ANSWERED and case.lead_id == token.account_id
     assert len(mails_to("lina@solrosen.example")) == 2  # the receipt and the reply
-    note = client.post(url + "/messages", json={"body": "Ring.", "internal": True}, headers=bearer(secret))
+    note = client.post(
+        url + "/messages", json={"body": "Ring.", "internal": True}, headers=bearer(secret)
+    )
     assert note.status_code == 201
     messages = client.get(url + "/messages", headers=bearer(secret)).get_json()["items"]
     assert [m["is_internal"] for m in messages] == [False, False, True]

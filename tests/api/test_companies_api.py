@@ -47,13 +47,17 @@ def test_a_full_personnummer_search_is_counted_and_audited_as_in_the_ui(app, cli
     app.config["PERSONAL_NUMBER_SEARCH_RATE_LIMIT"] = "1 per day"
     sole_trader = make_company(org_number=PERSONAL_NUMBER, name="Anna Svensson Konsult")
     secret, token = issue(["companies:read"], roles=[Role.OFFICIAL])
-    first = client.get("/api/v1/companies", query_string={"q": PERSONAL_NUMBER}, headers=bearer(secret))
+    first = client.get(
+        "/api/v1/companies", query_string={"q": PERSONAL_NUMBER}, headers=bearer(secret)
+    )
     assert [c["id"] for c in first.get_json()["items"]] == [sole_trader.id]
     event = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "company.personal_number_searched")
     ).one()
     assert event.actor_id == token.account_id and PERSONAL_NUMBER not in event.summary
-    second = client.get("/api/v1/companies", query_string={"q": PERSONAL_NUMBER}, headers=bearer(secret))
+    second = client.get(
+        "/api/v1/companies", query_string={"q": PERSONAL_NUMBER}, headers=bearer(secret)
+    )
     assert second.status_code == 429 and second.headers["Retry-After"]
 
 
@@ -99,7 +103,9 @@ def test_update_changes_only_the_fields_given(app, client):
     )
     assert refused.status_code == 403  # only who may see personnummer changes org numbers
     bad_site = client.patch(
-        f"/api/v1/companies/{company.id}", json={"website": "inte en adress"}, headers=bearer(secret)
+        f"/api/v1/companies/{company.id}",
+        json={"website": "inte en adress"},
+        headers=bearer(secret),
     )
     assert bad_site.status_code == 400 and bad_site.get_json()["field"] == "website"
     db.session.expire_all()

@@ -28,7 +28,11 @@ def test_visits_are_created_listed_and_read_with_follow_ups(app, client):
     assert visit["company"]["name"] == "Verkstaden AB" and visit["needs"] == ["premises"]
     follow_up = client.post(
         f"/api/v1/visits/{visit['id']}/follow-ups",
-        json={"text": "Skicka lista över lediga lokaler", "owner_id": colleague.id, "due_on": "2026-03-20"},
+        json={
+            "text": "Skicka lista över lediga lokaler",
+            "owner_id": colleague.id,
+            "due_on": "2026-03-20",
+        },
         headers=bearer(secret),
     )
     assert follow_up.status_code == 201
@@ -37,7 +41,9 @@ def test_visits_are_created_listed_and_read_with_follow_ups(app, client):
     listed = client.get("/api/v1/visits", headers=bearer(secret)).get_json()["items"]
     assert [v["id"] for v in listed] == [visit["id"]]
     open_ones = client.get(
-        "/api/v1/follow-ups", query_string={"owner": colleague.id, "open": "true"}, headers=bearer(secret)
+        "/api/v1/follow-ups",
+        query_string={"owner": colleague.id, "open": "true"},
+        headers=bearer(secret),
     ).get_json()["items"]
     assert [f["due_on"] for f in open_ones] == ["2026-03-20"]
     unknown = client.post(
