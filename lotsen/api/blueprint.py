@@ -28,6 +28,9 @@ bp = Blueprint(
     description="Lotsen REST API",
 )
 SECURITY_SCHEME = "bearerAuth"
+# Every POST and PATCH of the API takes a JSON body, of at most this size (413 beyond).
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+MAX_BODY_BYTES = 1024 * 1024
 REALM = 'realm="Lotsen API"'
 
 # marshmallow's and webargs' own messages, in the client's language.
@@ -116,6 +119,18 @@ def authenticate_request():
     if scope not in token.scopes:
         return forbidden(scope)
     g.api_token = token
+    return refused_body()
+
+
+def refused_body():
+    """A problem for a write without a JSON body (before webargs reads it as empty)."""
+    if request.method not in BODY_METHODS:
+        return None
+    request.max_content_length = MAX_BODY_BYTES
+    if not request.is_json:
+        return problem_response(status_problem(415, _("Skicka uppgifterna som JSON.")))
+    if not request.get_data(cache=True):
+        return problem_response(status_problem(400, _("Begäran saknar uppgifter (JSON).")))
     return None
 
 

@@ -133,3 +133,19 @@ class PageSize(fields.Integer):
             metadata={"description": f"Rows per page, at most {MAX_PAGE_SIZE}"},
             **kwargs,
         )
+
+
+class Flag(fields.Boolean):
+    """true or false: a JSON boolean in a body (not 0, 1 or "yes"); the text true/false in a
+    query string."""
+
+    def __init__(self, *, in_query: bool = False, **kwargs):
+        self.in_query = in_query
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if self.in_query and value in ("true", "false"):
+            return value == "true"
+        if isinstance(value, bool) and not self.in_query:
+            return value
+        raise self.make_error("invalid", input=value)

@@ -12,6 +12,7 @@ from lotsen.api.fields import (
     Count,
     Cursor,
     Day,
+    Flag,
     Id,
     Moment,
     PageSize,
@@ -99,12 +100,12 @@ class CaseCreateSchema(Schema):
     subject = Text(question("subject"), required=True)
     description = Text(question("description"), required=True)
     submitter_name = Text(contact("submitter_name"), required=True)
-    submitter_email = Text(contact("submitter_email"), required=True)
+    submitter_email = Text(contact("submitter_email"), required=True, metadata={"format": "email"})
     submitter_phone = Text(contact("submitter_phone"), allow_none=True)
     company_name = Text(contact("company_name"), allow_none=True)
     org_number = Text(contact("org_number"), allow_none=True)
     preferred_contact = fields.String(load_default="email", validate=one_of(["email", "phone"]))
-    privacy_acknowledged = fields.Boolean(
+    privacy_acknowledged = Flag(
         required=True,
         metadata={"description": "The business owner has read how their data is handled"},
     )
@@ -180,7 +181,7 @@ class MessageSchema(Schema):
 
 class MessageCreateSchema(Schema):
     body = Text(form_limit(PublicReplyForm.body), minimum=1, required=True)
-    internal = fields.Boolean(
+    internal = Flag(
         load_default=False,
         metadata={"description": "An internal note (true) or a reply to the business owner"},
     )
@@ -264,7 +265,7 @@ class CompanyWriteSchema(Schema):
     employee_count = Count(10_000_000, allow_none=True, strict=True)
     employee_count_on = Day(allow_none=True)
     employee_count_source = Text(company_form("employee_count_source"), allow_none=True)
-    advertising_blocked = fields.Boolean()
+    advertising_blocked = Flag()
     sni_codes = fields.List(Text(10), validate=list_length(20))
     tags = fields.List(Text(60), validate=list_length(20))
 
@@ -336,7 +337,7 @@ class VisitCreateSchema(Schema):
 
 class FollowUpListArgs(PageArgs):
     owner = Id()
-    open = fields.Boolean(metadata={"description": "true: not done yet; false: done"})
+    open = Flag(in_query=True, metadata={"description": "true: not done yet; false: done"})
 
 
 class FollowUpCreateSchema(Schema):
