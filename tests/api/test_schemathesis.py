@@ -3,7 +3,6 @@ values, fuzzed and negative data, and stateful sequences along the document's li
 case, then read it, add a message, change its status …), with every check schemathesis has.
 No failure and no server error (the live server fails the test on any 5xx as well)."""
 
-import json
 import os
 import subprocess
 import sys
