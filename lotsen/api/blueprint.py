@@ -73,6 +73,14 @@ def requires(scope: str):
     return decorator
 
 
+def scope_of(view) -> str | None:
+    """The scope the view of this request declared (a MethodView's: its method's)."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, request.method.lower(), None)
+    return getattr(view, "api_scope", None)
+
+
 def current_token() -> ApiToken:
     return g.api_token
 
@@ -108,8 +116,7 @@ def forbidden(scope: str):
 def authenticate_request():
     """The token of the request (g.api_token), or a 401/403 problem before any view runs."""
     g._login_user = login_manager.anonymous_user()  # never read the session cookie
-    view = current_app.view_functions.get(request.endpoint)
-    scope = getattr(view, "api_scope", None)
+    scope = scope_of(current_app.view_functions.get(request.endpoint))
     if scope is None:  # every view of the API declares its scope (tests/api check it)
         return forbidden("?")
     token = tokens.authenticate(bearer_secret())

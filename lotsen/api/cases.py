@@ -8,10 +8,12 @@ Creating a case is the public question form's intake: the same form validates th
 """
 
 from flask import current_app
+from flask.views import MethodView
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from lotsen.accounts.access import bearer_token_only
 from lotsen.api.blueprint import actor, bp, current_token, requires
 from lotsen.api.common import (
     form_errors,
@@ -223,7 +225,6 @@ def get_case(case_id):
     return case_detail(readable_case(case_id))
 
 
-@bp.route("/cases/<int:case_id>/messages", methods=["GET"])
 @requires("cases:read")
 @bp.arguments(PageArgs, location="query")
 @bp.response(200, MessagePage)
@@ -240,7 +241,6 @@ def list_messages(args, case_id):
 # --- Writing -----------------------------------------------------------------------------------
 
 
-@bp.route("/cases/<int:case_id>/messages", methods=["POST"])
 @requires("cases:write")
 @bp.arguments(MessageCreateSchema)
 @bp.response(201, MessageSchema)
@@ -266,6 +266,16 @@ def add_message(data, case_id):
         )
         body = present_message(message)
     return body
+
+
+@bp.route("/cases/<int:case_id>/messages")
+class CaseMessages(MethodView):
+    """One rule for both methods: an id too large for the converter then answers 404 (two rules
+    on one path would answer 405 to the method of the second)."""
+
+    decorators = [bearer_token_only]
+    get = staticmethod(list_messages)
+    post = staticmethod(add_message)
 
 
 @bp.route("/cases/<int:case_id>/status", methods=["POST"])

@@ -7,8 +7,10 @@ personnummer in the UI; a search for a full personnummer by anyone else is count
 as in the UI (lotsen.companies.services.look_up_personal_number).
 """
 
+from flask.views import MethodView
 from flask_babel import gettext as _
 
+from lotsen.accounts.access import bearer_token_only
 from lotsen.api.blueprint import actor, bp, current_token, requires
 from lotsen.api.common import (
     found,
@@ -112,7 +114,6 @@ def list_companies(args):
     return page_body(page, present_company)
 
 
-@bp.route("/companies/<int:company_id>", methods=["GET"])
 @requires("companies:read")
 @bp.response(200, CompanySchema)
 @bp.doc(operationId="getCompany", summary="One company (a merged one names the kept one)")
@@ -169,7 +170,6 @@ def create_company(data):
     return present_company(found(queries.load_company(company.id)))
 
 
-@bp.route("/companies/<int:company_id>", methods=["PATCH"])
 @requires("companies:write")
 @bp.arguments(CompanyWriteSchema)
 @bp.response(200, CompanySchema)
@@ -201,3 +201,12 @@ def update_company(data, company_id):
     except services.DuplicateCompanyError as error:
         return duplicate(error)
     return present_company(found(queries.load_company(company_id)))
+
+
+@bp.route("/companies/<int:company_id>")
+class OneCompany(MethodView):
+    """One rule for both methods (see lotsen.api.cases.CaseMessages)."""
+
+    decorators = [bearer_token_only]
+    get = staticmethod(get_company)
+    patch = staticmethod(update_company)

@@ -20,8 +20,11 @@ def test_every_api_view_declares_a_known_scope(app):
     assert len(rules) >= 12
     for rule in rules:
         view = app.view_functions[rule.endpoint]
-        assert view.api_scope in tokens.SCOPES, rule.endpoint
         assert view.bearer_token_only is True
+        view_class = getattr(view, "view_class", None)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            handler = getattr(view_class, method.lower()) if view_class else view
+            assert handler.api_scope in tokens.SCOPES, (rule.endpoint, method)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from tests.companies.helpers import PERSONAL_NUMBER, make_company
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
-MAX_EXAMPLES = 8
+MAX_EXAMPLES = 5
 SEED = 2026
 
 
