@@ -209,3 +209,26 @@ def test_writing_needs_the_scope_and_the_policy(app, client):
     assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
     manager, _token = issue(["cases:read", "cases:write"], roles=[Role.MANAGER])
     assert client.post(url, json={"body": "Hej"}, headers=bearer(manager)).status_code == 403
+
+
+def test_a_page_of_the_register_costs_the_same_statements_for_few_or_many_cases(
+    app, client, count_queries
+):
+    app.config["PUBLIC_FORM_RATE_LIMIT"] = "1000 per minute"
+    category = CategoryFactory()
+    submitter, _token = issue(["cases:create"])
+    secret, _token = issue(["cases:read"], roles=[Role.MANAGER])
+
+    def statements() -> int:
+        client.get("/api/v1/cases?status=all&limit=25", headers=bearer(secret))  # warm up
+        with count_queries() as queries:
+            response = client.get("/api/v1/cases?status=all&limit=25", headers=bearer(secret))
+        assert response.status_code == 200
+        return len(queries)
+
+    for _ in range(2):
+        client.post("/api/v1/cases", json=question(category), headers=bearer(submitter))
+    few = statements()
+    for _ in range(8):
+        client.post("/api/v1/cases", json=question(category), headers=bearer(submitter))
+    assert statements() == few
