@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from lotsen.accounts.access import bearer_token_only
 from lotsen.api import tokens
 from lotsen.api.models import ApiToken
+from lotsen.db_types import utcnow
 from lotsen.errors import problem_response, status_problem
 from lotsen.extensions import db, login_manager
 
@@ -119,8 +120,10 @@ def authenticate_request():
     scope = scope_of(current_app.view_functions.get(request.endpoint))
     if scope is None:  # every view of the API declares its scope (tests/api check it)
         return forbidden("?")
-    token = tokens.authenticate(bearer_secret())
-    db.session.commit()  # its last-used time (written at most once a minute)
+    now = utcnow()
+    token = tokens.valid_token(bearer_secret(), now)
+    if token is not None and tokens.note_use(token, now):
+        db.session.commit()  # its last-used time (written at most once a minute)
     if token is None:
         return unauthorized(scope)
     if scope not in token.scopes:

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lotsen.accounts.models import User
 from lotsen.api.models import ApiToken
@@ -142,24 +144,36 @@ def accounts_to_act_as() -> list[User]:
     return list(db.session.scalars(select(User).where(User.active).order_by(User.name, User.id)))
 
 
-def authenticate(secret: str | None, now: datetime | None = None) -> ApiToken | None:
-    """The valid token `secret` names (not revoked, not expired, its account active), or None.
-    Notes its use (at most once a minute)."""
+def valid_token(secret: str | None, now: datetime) -> ApiToken | None:
+    """The valid token `secret` names (not revoked, not expired, its account active), or None;
+    one statement (the account joined, its roles and departments loaded only when asked)."""
     if not secret or len(secret) > MAX_TOKEN_LENGTH or not secret.startswith(TOKEN_PREFIX):
         return None
-    now = now or utcnow()
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    account = joinedload(ApiToken.account).options(
+        lazyload(User.role_rows), lazyload(User.departments)
+    )
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(secret)).options(account)
+    )
     if token is None or not token.is_valid(now) or not token.account.active:
         return None
-    note_use(token, now)
     return token
 
 
-def note_use(token: ApiToken, now: datetime) -> None:
+def authenticate(secret: str | None, now: datetime | None = None) -> ApiToken | None:
+    """valid_token, its use noted (at most once a minute; the caller commits)."""
+    now = now or utcnow()
+    token = valid_token(secret, now)
+    if token is not None:
+        note_use(token, now)
+    return token
+
+
+def note_use(token: ApiToken, now: datetime) -> bool:
     """Set last_used_at unless it was set in the last minute (a conditional UPDATE: two
-    requests at once write it once). The caller commits."""
+    requests at once write it once); True when it was written. The caller commits."""
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
-        return
+        return False
     db.session.execute(
         update(ApiToken)
         .where(
@@ -172,7 +186,8 @@ def note_use(token: ApiToken, now: datetime) -> None:
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
     )
-    token.last_used_at = now
+    set_committed_value(token, "last_used_at", now)
+    return True
 
 
 def may_see_full_personal_numbers(token: ApiToken) -> bool:
