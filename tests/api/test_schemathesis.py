@@ -55,6 +55,7 @@ def seed_data():
 
 
 def run_schemathesis(base_url: str, secret: str, report: Path) -> subprocess.CompletedProcess:
+    """The CLI in its own folder (it keeps a cache of what it found there), never the repo."""
     command = [
         sys.executable,
         "-m",
@@ -85,7 +86,14 @@ def run_schemathesis(base_url: str, secret: str, report: Path) -> subprocess.Com
         str(report),
     ]
     environment = {**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"}
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, env=environment)
+    return subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=environment,
+        cwd=report.parent,
+    )
 
 
 def test_schemathesis_finds_no_failure_on_the_live_api(app, live_server, tmp_path):
