@@ -125,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.accounts.access import public, require_login_unless_public
     from lotsen.accounts.views import bp as accounts_bp
     from lotsen.admin.views import bp as admin_bp
+    from lotsen.api.admin import bp as api_tokens_bp
+    from lotsen.api.spec import install as install_api
     from lotsen.cases.views import bp as cases_bp
     from lotsen.companies.views import bp as companies_bp
     from lotsen.inbound.views import bp as inbound_bp
@@ -160,6 +162,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(search_bp)
     app.register_blueprint(delay_notices_bp)
+    app.register_blueprint(api_tokens_bp)
+    install_api(app)
     public(app.view_functions["static"])
     require_login_unless_public(app)
 

@@ -1,8 +1,10 @@
 """Error pages in the visitor's language, and JSON errors for API clients."""
 
 import contextlib
+from http import HTTPStatus
 
 from flask import g, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,16 +41,58 @@ def render_unavailable(app, error):
     g.database_unavailable = True
     g._login_user = login_manager.anonymous_user()  # the page must not load the user again
     if wants_json():
-        response = jsonify(error="Service Unavailable", status=503)
+        response = problem_response(status_problem(503))
     else:
         response = render_template("errors/503.html", status=503, error=error)
     return response, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
+# What an error status means, for the `detail` of a problem body (the client's language).
+STATUS_DETAILS = {
+    400: _l("Begäran kunde inte behandlas."),
+    401: _l("Begäran saknar giltiga inloggningsuppgifter."),
+    403: _l("Du har inte behörighet till det här."),
+    404: _l("Det finns inget här."),
+    405: _l("Metoden är inte tillåten här."),
+    409: _l("Det ändrades samtidigt av någon annan."),
+    413: _l("Begäran är för stor."),
+    415: _l("Innehållstypen stöds inte."),
+    422: _l("Uppgifterna i begäran är inte giltiga."),
+    429: _l("För många försök. Vänta en stund och försök igen."),
+    500: _l("Något gick fel hos oss."),
+    503: _l("Tjänsten är inte tillgänglig just nu. Försök igen om en stund."),
+}
+
+
+def status_problem(status: int, detail: str | None = None) -> dict:
+    """The RFC 9457 problem details of an HTTP error status (type about:blank)."""
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    body = {"type": "about:blank", "title": title, "status": status}
+    detail = detail or STATUS_DETAILS.get(status)
+    if detail:
+        body["detail"] = str(detail)
+    return body
+
+
+def problem_response(body: dict, headers: dict | None = None):
+    """A problem body sent as application/problem+json with its status."""
+    response = jsonify(body)
+    response.mimetype = "application/problem+json"
+    response.status_code = body["status"]
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
 def render_error(status: int, error=None):
     db.session.rollback()
     if wants_json():
-        return jsonify(error=getattr(error, "name", "error"), status=status), status
+        headers = dict(error.get_headers()) if hasattr(error, "get_headers") else {}
+        headers.pop("Content-Type", None)
+        return problem_response(status_problem(status), headers)
     template = f"errors/{status}.html" if status in PAGES else "errors/generic.html"
     return render_template(template, status=status, error=error), status
 
@@ -67,9 +111,7 @@ def render_refusal(error: DomainError):
     message on the page or in the problem body."""
     db.session.rollback()
     if wants_json():
-        response = jsonify(problem(error))
-        response.mimetype = "application/problem+json"
-        return response, error.status
+        return problem_response(problem(error))
     template = f"errors/{error.status}.html" if error.status in PAGES else "errors/generic.html"
     return render_template(template, status=error.status, detail=error.message), error.status
 

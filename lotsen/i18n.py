@@ -5,12 +5,20 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from wtforms.i18n import messages_path
 
+from lotsen.accounts.access import is_api_request
+
 
 def select_locale() -> str:
+    """The visitor's choice (kept in the session), else Swedish. An API client has no session:
+    its Accept-Language header chooses, else Swedish."""
+    languages = current_app.config["LANGUAGES"]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if has_request_context() and is_api_request():
+        return request.accept_languages.best_match(languages) or default
     language = session.get("language") if has_request_context() else None
-    if language in current_app.config["LANGUAGES"]:
+    if language in languages:
         return language
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default
 
 
 WTFORMS_CATALOGS = "lotsen_wtforms_catalogs"

@@ -7,6 +7,7 @@ from lotsen.accounts.models import (  # noqa: F401
     UserRole,
     user_departments,
 )
+from lotsen.api.models import ApiToken  # noqa: F401
 from lotsen.audit.models import AuditEvent  # noqa: F401
 from lotsen.cases.models import (  # noqa: F401
     Attachment,

@@ -37,9 +37,24 @@ def roles_required(*roles: Role):
     return decorator
 
 
+API_PATH = "/api/"
+
+
+def is_api_request() -> bool:
+    """A request to the REST API (/api/…): JSON errors, the language of Accept-Language."""
+    return request.path.startswith(API_PATH)
+
+
+def bearer_token_only(view):
+    """Mark a view that authenticates every request itself with an API token (lotsen.api):
+    the log-in rule below and the session do not apply to it."""
+    view.bearer_token_only = True
+    return view
+
+
 def wants_json() -> bool:
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return request.path.startswith("/api/") or best == "application/json"
+    return is_api_request() or best == "application/json"
 
 
 def login_redirect():
@@ -51,12 +66,15 @@ def login_redirect():
 
 
 def require_login_unless_public(app):
-    """Install the default-deny rule: anonymous visitors only reach @public views."""
+    """Install the default-deny rule: anonymous visitors only reach @public views (and the API's
+    views, which ask for a token instead of a log-in)."""
 
     @app.before_request
     def check_login():
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
         if view is None or getattr(view, "is_public", False):
+            return None
+        if getattr(view, "bearer_token_only", False):
             return None
         if not current_user.is_authenticated:
             return login_redirect()

@@ -37,6 +37,10 @@ from lotsen.cases.signals import answers, cases_involving
 
 CASE_CREATOR_ROLES = (Role.OFFICIAL, Role.COORDINATOR)
 LEAD_ROLES = (Role.OFFICIAL, Role.COORDINATOR)
+# Who reaches the case register (the list and the summaries) and who works on cases at all; the
+# rules below then decide per case. The UI's views and the API check the same tuples.
+CASE_READER_ROLES = (Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
+CASE_WORKER_ROLES = (Role.OFFICIAL, Role.COORDINATOR)
 
 
 def may_lead(user) -> bool:

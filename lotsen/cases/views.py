@@ -12,7 +12,14 @@ from wtforms import SelectChoice
 from lotsen.accounts.access import roles_required
 from lotsen.accounts.models import Department, Role, User
 from lotsen.cases import queries, services
-from lotsen.cases.access import CASE_CREATOR_ROLES, may_create_case, may_view_case, may_work_on_case
+from lotsen.cases.access import (
+    CASE_CREATOR_ROLES,
+    CASE_READER_ROLES,
+    CASE_WORKER_ROLES,
+    may_create_case,
+    may_view_case,
+    may_work_on_case,
+)
 from lotsen.cases.attachments import collect_uploads, send_attachment, sign_pending
 from lotsen.cases.forms import (
     CaseFilterForm,
@@ -38,8 +45,8 @@ from lotsen.timekeeping.calendar import local_today
 from lotsen.writes import button_write, form_write
 
 bp = Blueprint("cases", __name__, url_prefix="/arenden")
-readers = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER)
-workers = roles_required(Role.OFFICIAL, Role.COORDINATOR)
+readers = roles_required(*CASE_READER_ROLES)
+workers = roles_required(*CASE_WORKER_ROLES)
 
 
 bp.add_app_template_global(may_create_case, "may_create_case")

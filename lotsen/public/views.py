@@ -17,14 +17,14 @@ from flask_babel import gettext as _
 from lotsen.accounts.access import public
 from lotsen.cases import services
 from lotsen.cases.attachments import collect_uploads, send_attachment, sign_pending
-from lotsen.cases.forms import submission_from
+from lotsen.cases.forms import QuestionForm, submission_from
 from lotsen.cases.models import Attachment, Case, Message
 from lotsen.cases.queries import active_categories, public_messages
 from lotsen.companies.orgnr import InvalidOrgNumber, normalise_org_number
 from lotsen.companies.services import find_company
 from lotsen.db_types import utcnow
 from lotsen.extensions import db, limiter
-from lotsen.public.forms import NewLinkForm, QuestionForm, ReplyForm
+from lotsen.public.forms import NewLinkForm, ReplyForm
 from lotsen.timekeeping.queries import is_open, next_opening
 from lotsen.writes import button_write, form_write
 

@@ -27,7 +27,7 @@ from itertools import groupby
 
 from sqlalchemy import and_, case, func, literal, literal_column, select, tuple_
 
-from lotsen.accounts.models import Department
+from lotsen.accounts.models import Department, Role
 from lotsen.cases.models import Case, CaseStatus, Category
 from lotsen.cases.queries import AGE_BUCKETS, age_bucket_expression
 from lotsen.extensions import db
@@ -35,6 +35,8 @@ from lotsen.timekeeping.calendar import STOCKHOLM
 from lotsen.timekeeping.models import CaseFigures
 from lotsen.timekeeping.queries import working_day_minutes
 
+# Who reads the dashboard's figures (its page, exports, yearly report, and the API's figures).
+REPORT_READER_ROLES = (Role.MANAGER, Role.ADMIN)
 RESOLVED = (CaseStatus.ANSWERED.value, CaseStatus.CLOSED.value)
 OPEN = (
     CaseStatus.NEW.value,

@@ -15,18 +15,19 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from lotsen.accounts.access import roles_required
-from lotsen.accounts.models import Department, Role, User
+from lotsen.accounts.models import Department, User
 from lotsen.cases.models import Category, Channel
 from lotsen.exports import download
 from lotsen.extensions import db
 from lotsen.reports import exports, pdf, queries, targets
 from lotsen.reports.forms import ReportFilterForm
+from lotsen.reports.queries import REPORT_READER_ROLES
 from lotsen.routing import bounded_int
 from lotsen.timekeeping.calendar import local_today
 from lotsen.urls import url_for_with_query
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
-managers = roles_required(Role.MANAGER, Role.ADMIN)
+managers = roles_required(*REPORT_READER_ROLES)
 
 
 def int_or_none(value) -> int | None:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, cast, func, select
 
-from lotsen.accounts.models import Department, User
+from lotsen.accounts.models import Department, Role, User
 from lotsen.cases.models import Case, Category
 from lotsen.db_types import utcnow
 from lotsen.domain_errors import DomainError
@@ -22,6 +22,8 @@ from lotsen.survey.models import FACTORS, NKI_QUESTIONS, SurveyInvitation, Surve
 from lotsen.urls import external_url
 
 GROUPINGS = ("category", "department", "lead")
+# Who reads the results (the results page and the API).
+RESULT_READER_ROLES = (Role.MANAGER, Role.ADMIN)
 
 
 class SurveyError(DomainError):

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, current_app, render_template, request
 from wtforms import SelectChoice
 
 from lotsen.accounts.access import public, roles_required
-from lotsen.accounts.models import Role
 from lotsen.db_types import utcnow
 from lotsen.survey import services
 from lotsen.survey.forms import ResultsFilterForm, SurveyForm
@@ -48,7 +47,7 @@ def answer(token):
 
 
 @bp.route("/resultat")
-@roles_required(Role.MANAGER, Role.ADMIN)
+@roles_required(*services.RESULT_READER_ROLES)
 def results():
     this_year = utcnow().astimezone(STOCKHOLM).year
     form = ResultsFilterForm(formdata=request.args)

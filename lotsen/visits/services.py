@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from lotsen.accounts.models import Role
 from lotsen.audit.services import diff, record
 from lotsen.cases.access import may_create_case
 from lotsen.cases.models import Channel
@@ -17,6 +18,8 @@ from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.visits.models import FollowUp, Need, Visit, VisitTopic
 
+# Who works with visits and follow-ups (every role: the pages and the API).
+VISIT_ROLES = (Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
 # Size classes of companies with at least ten employees.
 TEN_OR_MORE = ("10-19", "20-49", "50-99", "100-199", "200-499", "500+")
 SUGGESTION_MONTHS = 24

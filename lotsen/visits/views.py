@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lotsen.accounts.access import roles_required
-from lotsen.accounts.models import Role, User
+from lotsen.accounts.models import User
 from lotsen.audit.queries import audit_history
 from lotsen.cases.access import may_create_case
 from lotsen.cases.queries import active_categories
@@ -28,7 +28,7 @@ from lotsen.visits.models import FollowUp, Visit
 from lotsen.writes import button_write, committing, form_write, show_on_form
 
 bp = Blueprint("visits", __name__, url_prefix="/besok")
-team = roles_required(Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
+team = roles_required(*services.VISIT_ROLES)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 

@@ -132,3 +132,25 @@ def test_mail_intake_benchmark_runs_on_both_databases():
         assert "fetched and processed by 2 worker(s)" in result.stdout
         assert "(20 processed, 0 failed, 0 duplicates)" in result.stdout
         assert f"{database}: delivery to visible on the case with IDLE" in result.stdout
+
+
+def test_api_benchmark_compares_the_api_with_the_pages_on_both_databases(tmp_path):
+    output = run(
+        "bench_api.py",
+        "--cases",
+        "600",
+        "--companies",
+        "1500",
+        "--requests",
+        "3",
+        "--creations",
+        "3",
+        "--db",
+        "both",
+        tmp_path=tmp_path,
+    )
+    for database in ("sqlite", "postgresql"):
+        assert f"{database}: 600 cases loaded" in output
+        assert f"{database}: 1,500 companies imported" in output
+    assert output.count("api/html p95 =") == 4
+    assert output.count("  case creation") == 2

@@ -47,7 +47,7 @@ LAYERS = {
         "inbound",
     },
     "whole": {"reports", "strategy"},
-    "edges": {"public", "main", "admin"},
+    "edges": {"public", "main", "admin", "api"},
     "assembly": {"cli", "demo", "demo_cases", "models", "templating", "database"},
 }
 ORDER = list(LAYERS)

@@ -11,6 +11,9 @@ from lotsen import create_app
 from tests.conftest import base_test_config
 
 SKIPPED = {"static", "reports.yearly_report_pdf"}
+# The REST API answers without a page (problem+json; see the test of its own below); its OpenAPI
+# document and reference page need no database at all.
+API_BLUEPRINTS = ("api.", "api_reference.")
 
 
 def closed_port() -> int:
@@ -32,7 +35,10 @@ def get_pages(app) -> list[str]:
     return sorted(
         rule.rule
         for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and not rule.arguments and rule.endpoint not in SKIPPED
+        if "GET" in rule.methods
+        and not rule.arguments
+        and rule.endpoint not in SKIPPED
+        and not rule.endpoint.startswith(API_BLUEPRINTS)
     )
 
 
@@ -62,6 +68,25 @@ def test_every_page_answers_503_with_retry_after_and_one_log_line(unreachable_ap
         assert errors[0].exc_info is None and "Traceback" not in caplog.text
         assert "Database unavailable" in errors[0].getMessage()
     assert len(unavailable) >= len(pages) - 2
+
+
+def test_the_api_answers_503_problems_and_its_document_still_loads(unreachable_app, caplog):
+    client = unreachable_app.test_client()
+    token = {"Authorization": "Bearer lotsen_" + "a" * 43}
+    api_pages = [
+        rule.rule
+        for rule in unreachable_app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.") and "GET" in rule.methods and not rule.arguments
+    ]
+    assert len(api_pages) >= 5
+    for page in api_pages:
+        caplog.clear()
+        response = client.get(page, headers=token)
+        assert response.status_code == 503, page
+        assert response.mimetype == "application/problem+json"
+        assert response.headers["Retry-After"].isdigit()
+        assert response.json["status"] == 503
+    assert client.get("/api/v1/openapi.json").status_code == 200
 
 
 def test_public_form_and_health_check_answer_503_for_anonymous_visitors(unreachable_app):

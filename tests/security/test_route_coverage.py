@@ -27,3 +27,16 @@ def test_every_endpoint_is_public_on_purpose_or_needs_a_login(app):
     for endpoint, view in app.view_functions.items():
         is_public = getattr(view, "is_public", False)
         assert is_public == (endpoint in PUBLIC_ENDPOINTS), endpoint
+
+
+def test_only_the_rest_api_takes_a_token_instead_of_a_login(app):
+    token_views = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, "bearer_token_only", False)
+    }
+    assert token_views and all(endpoint.startswith("api.") for endpoint in token_views)
+    assert token_views == {
+        endpoint for endpoint in app.view_functions if endpoint.startswith("api.")
+    }
+    assert not token_views & PUBLIC_ENDPOINTS

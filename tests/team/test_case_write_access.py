@@ -138,6 +138,15 @@ def case_routes(case_id: int) -> dict[str, dict]:
     }
 
 
+def api_case_routes(case_id: int) -> dict[str, dict]:
+    """The REST API's POST routes that take a case id, with a body that would otherwise pass;
+    they authenticate with a token that acts as an account (lotsen.api)."""
+    return {
+        f"/api/v1/cases/{case_id}/messages": {"body": "Hej!"},
+        f"/api/v1/cases/{case_id}/status": {"status": "in_progress"},
+    }
+
+
 def test_every_post_route_naming_a_case_refuses_an_outsider(client, login):
     team = make_team()
     case = led_case(team)
@@ -151,13 +160,26 @@ def test_every_post_route_naming_a_case_refuses_an_outsider(client, login):
 
 def test_the_list_of_routes_is_complete(app):
     """A new POST route with a case id must be added to case_routes above."""
-    covered = {rule.rstrip("/") for rule in case_routes(1)}
+    covered = {rule.rstrip("/") for rule in {**case_routes(1), **api_case_routes(1)}}
     naming_a_case = {
         str(rule).replace("<int:case_id>", "1")
         for rule in current_app.url_map.iter_rules()
         if "POST" in rule.methods and "case_id" in rule.arguments
     }
     assert naming_a_case <= covered, naming_a_case - covered
+
+
+def test_every_api_route_naming_a_case_refuses_an_outsiders_token(client):
+    from tests.api.helpers import bearer, issue
+
+    team = make_team()
+    case = led_case(team)
+    secret, _token = issue(["cases:read", "cases:write"], account=team.outsider)
+    before = case_state(case.id)
+    for url, body in api_case_routes(case.id).items():
+        response = client.post(url, json=body, headers=bearer(secret))
+        assert response.status_code == 403, url
+    assert case_state(case.id) == before
 
 
 def test_a_manager_reads_but_does_not_write(client, login):

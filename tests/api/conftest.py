@@ -1,0 +1,3 @@
+"""The live server of the browser tests, for schemathesis (it commits: see tests/conftest.py)."""
+
+from tests.browser.conftest import live_server  # noqa: F401
