@@ -36,6 +36,7 @@ SECURITY_MODES = ("ssl", "starttls", "none")
 CONNECTION_ERRORS = (IMAPClientError, OSError, socket.timeout, ssl.SSLError)
 FETCH_BATCH = 50
 FETCH_GROUP_BYTES = 16 * 1024 * 1024
+DRAIN_PASSES = 5
 
 
 class MailboxSettingsError(ValueError):
@@ -176,6 +177,16 @@ class PassResult:
     duplicates: int = 0
     outcomes: dict = field(default_factory=dict)
 
+    def __bool__(self) -> bool:
+        return bool(self.processed or self.failed or self.duplicates)
+
+    def add(self, other: "PassResult") -> None:
+        self.processed += other.processed
+        self.failed += other.failed
+        self.duplicates += other.duplicates
+        for outcome, count in other.outcomes.items():
+            self.outcomes[outcome] = self.outcomes.get(outcome, 0) + count
+
     def count(self, outcome: str, duplicate: bool) -> None:
         if duplicate:
             self.duplicates += 1
@@ -250,6 +261,19 @@ class MailboxReader:
                     # Message-ID and UID and only moves it.
                     self.move_all(done)
         return result
+
+    def drain(self) -> PassResult:
+        """Pass after pass until one finds nothing (at most DRAIN_PASSES). Mail delivered while a
+        pass ran may have been announced in the answer to one of its commands, and IDLE only
+        announces what is new after it starts: without this it would wait for the next
+        delivery or the poll interval."""
+        total = PassResult()
+        for _ in range(DRAIN_PASSES):
+            result = self.run_pass()
+            total.add(result)
+            if not result:
+                break
+        return total
 
     @staticmethod
     def groups(uids: list[int], sizes: dict[int, int]) -> list[list[int]]:
@@ -382,7 +406,7 @@ def run_worker(
         problem = None
         for reader in readers:
             try:
-                result = reader.run_pass()
+                result = reader.drain()
                 if report is not None and (result.processed or result.failed):
                     report(result)
             except SQLAlchemyError as error:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from lotsen.cases.models import Case
 from lotsen.extensions import db
-from lotsen.inbound.imap import run_worker
+from lotsen.inbound.imap import MailboxReader, run_worker
 from lotsen.inbound.models import InboundMessage
 from tests.inbound import mails
 from tests.inbound.test_fetch_mail import PROCESSED, case_messages, fetch
@@ -138,3 +138,29 @@ def test_idle_processes_new_mail_within_seconds(app, mailbox, waiting_case):
     assert not worker.is_alive()
     assert latency < 5
     assert [m.body for m in case_messages(case_id)][-2:] == ["Första svaret.", "Andra svaret."]
+
+
+def test_mail_delivered_during_a_pass_is_processed_before_the_worker_waits(
+    app, mailbox, waiting_case, monkeypatch
+):
+    # A mail that arrives while a pass runs is announced in the answer to one of the pass's own
+    # commands; IDLE announces only what is new after it starts. The worker must not wait for
+    # the next delivery (or the poll interval) to pick it up.
+    token = waiting_case.reply_token
+    mailbox.deliver(mails.plain(to=mails.reply_address(token), body="Första svaret."))
+    process_one = MailboxReader.process_one
+    late = [mails.plain(to=mails.reply_address(token), body="Svaret som kom under tiden.")]
+
+    def deliver_meanwhile(reader, *args):
+        if late:
+            mailbox.deliver(late.pop())
+        return process_one(reader, *args)
+
+    monkeypatch.setattr(MailboxReader, "process_one", deliver_meanwhile)
+    db.session.remove()
+
+    with app.app_context():
+        run_worker(interval=30, max_passes=1)  # one round, then it would wait in IDLE
+
+    assert processed_count() == 2
+    assert mailbox.count("INBOX") == 0
