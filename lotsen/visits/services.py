@@ -16,6 +16,7 @@ from lotsen.db_types import utcnow
 from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.visits.models import FollowUp, Need, Visit, VisitTopic
+from lotsen.visits.signals import visit_recorded
 
 # Size classes of companies with at least ten employees.
 TEN_OR_MORE = ("10-19", "20-49", "50-99", "100-199", "200-499", "500+")
@@ -83,6 +84,8 @@ def save_visit(actor, visit: Visit | None, data: VisitData) -> Visit:
     action = "visit.create" if created else "visit.update"
     summary = f"Besök hos {visit.company.name}"
     record(actor, action, visit, summary, None if created else diff(before, snapshot(visit)))
+    if created:
+        visit_recorded.send(visit, actor=actor)
     return visit
 
 
