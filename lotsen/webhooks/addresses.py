@@ -112,9 +112,11 @@ def ascii_host(parts: SplitResult) -> str:
     if not host:
         raise UnsafeUrl("host")
     try:
-        return str(ipaddress.ip_address(host))
+        literal = ipaddress.ip_address(host)
     except ValueError:
-        pass
+        literal = None
+    if literal is not None and getattr(literal, "scope_id", None) is None:
+        return str(literal)
     if "%" in host:  # an IPv6 zone, or a percent-encoded name
         raise UnsafeUrl("host", host[:100])
     try:
@@ -162,6 +164,8 @@ def address_kind(address) -> str:
         return "multicast"
     if address.is_unspecified:
         return "unspecified"
+    if address.is_loopback:
+        return "private"
     if address.is_reserved:
         return "reserved"
     if address.version == 4 and address in SHARED:

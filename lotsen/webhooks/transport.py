@@ -142,10 +142,12 @@ def post(
                 },
             )
             answer = connection.getresponse()
+            if watchdog.fired:  # the headers were cut off: the status says nothing
+                raise TimeoutError
             location = answer.getheader("Location")
             return Response(answer.status, read_start(answer, max_bytes), location)
         except (OSError, http.client.HTTPException, ValueError) as error:
-            if watchdog.fired:
+            if watchdog.fired or isinstance(error, TimeoutError):
                 raise DeliveryError(f"Timed out after {timeout:g} s") from error
             raise DeliveryError(describe(error)) from error
         finally:
