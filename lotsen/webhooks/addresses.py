@@ -37,10 +37,12 @@ class UnsafeUrl(ValueError):
     """The URL cannot be used for a webhook. `code` says why (for a message in the user's
     language), `detail` names the part (an address, a scheme); str() is for logs."""
 
-    def __init__(self, code: str, detail: str = ""):
-        super().__init__(f"{code}: {detail}" if detail else code)
+    def __init__(self, code: str, detail: str = "", kind: str = ""):
+        text = f"{code}: {detail}" if detail else code
+        super().__init__(f"{text} ({kind})" if kind else text)
         self.code = code
         self.detail = detail
+        self.kind = kind  # for a refused address: its kind (address_kind)
 
 
 @dataclass(frozen=True)
@@ -210,7 +212,7 @@ class AddressPolicy:
         for address in addresses:
             kind = self.refusal(address)
             if kind is not None:
-                raise UnsafeUrl("address", f"{address} ({kind})")
+                raise UnsafeUrl("address", str(address), kind)
 
 
 def resolve(host: str, port: int) -> list:

@@ -16,7 +16,13 @@ from lotsen.audit.services import diff, record
 from lotsen.db_types import utcnow
 from lotsen.domain_errors import Conflict, DomainError
 from lotsen.extensions import db
-from lotsen.webhooks.addresses import AddressPolicy, UnsafeUrl, parse_target, resolve_within
+from lotsen.webhooks.addresses import (
+    ALWAYS_REFUSED,
+    AddressPolicy,
+    UnsafeUrl,
+    parse_target,
+    resolve_within,
+)
 from lotsen.webhooks.models import (
     DeliveryStatus,
     DisabledBy,
@@ -67,6 +73,12 @@ def url_message(error: UnsafeUrl) -> str:
             address=error.detail,
         ),
     }
+    if error.code == "address" and error.kind in ALWAYS_REFUSED:
+        return _(
+            "Adressen pekar på %(address)s. Dit skickas aldrig webhooks: länklokala adresser, "
+            "molnets metadatatjänst och andra särskilda adresser är spärrade.",
+            address=error.detail,
+        )
     return messages.get(error.code, messages["form"])
 
 

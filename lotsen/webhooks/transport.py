@@ -123,7 +123,7 @@ def post(
             addresses = resolve(target.host, target.port)
             policy.check(addresses)
         except UnsafeUrl as error:
-            raise DeliveryError(f"Address refused: {error.detail or error.code}") from error
+            raise DeliveryError(f"Address refused: {str(error).partition(': ')[2]}") from error
         address = str(addresses[0])
         if target.scheme == "https":
             connection = PinnedHTTPSConnection(target, address, watchdog, tls_context(ca_file))
