@@ -16,7 +16,7 @@ from lotsen.cases.signals import (
     case_status_changed,
 )
 from lotsen.survey.signals import survey_answered
-from lotsen.team.signals import contribution_done
+from lotsen.team.signals import case_handed_over, contribution_done
 from lotsen.visits.signals import visit_recorded
 from lotsen.webhooks.models import EventType
 from lotsen.webhooks.outbox import enqueue, timestamp
@@ -68,6 +68,21 @@ def case_lead_self_taken(case: Case, *, lead, **_signal) -> None:
                 "previous_lead_id": None,
                 "assigned_by_id": lead.id,
                 "how": "self",
+            }
+        ),
+    )
+
+
+def handed_over(case: Case, *, actor, previous_lead_id, previous_department_id, **_signal):
+    enqueue(
+        EventType.CASE_ASSIGNED,
+        lambda: (
+            case_data(case)
+            | {
+                "previous_lead_id": previous_lead_id,
+                "previous_department_id": previous_department_id,
+                "assigned_by_id": actor.id if actor is not None else None,
+                "how": "handover",
             }
         ),
     )
@@ -153,6 +168,7 @@ def register_receivers() -> None:
     case_opened.connect(case_created)
     case_assigned.connect(case_assigned_to_lead)
     case_lead_taken.connect(case_lead_self_taken)
+    case_handed_over.connect(handed_over)
     case_status_changed.connect(status_changed)
     case_answered.connect(answered)
     case_closed.connect(closed)

@@ -8,7 +8,7 @@ they were connected (webhooks first: a new case's "created" event before triage'
 from lotsen import create_app
 from lotsen.cases import signals
 from lotsen.survey.signals import survey_answered
-from lotsen.team.signals import contribution_done
+from lotsen.team.signals import case_handed_over, contribution_done
 from lotsen.visits.signals import visit_recorded
 from tests.conftest import base_test_config
 
@@ -23,6 +23,7 @@ EXPECTED = {
     signals.cases_involving: ["cases_with_contribution_of"],
     signals.case_list_shown: ["case_list_extras"],
     contribution_done: ["contribution_finished"],
+    case_handed_over: ["handed_over"],
     visit_recorded: ["visit_saved"],
     survey_answered: ["survey_response"],
 }

@@ -13,7 +13,7 @@ from lotsen.cases import services as cases
 from lotsen.cases.models import Case
 from lotsen.extensions import db
 from lotsen.settings import stored_settings
-from lotsen.team import contributions
+from lotsen.team import contributions, handover
 from lotsen.visits import services as visits
 from lotsen.webhooks import endpoints
 from lotsen.webhooks.models import EventType, WebhookDelivery, WebhookEndpoint
@@ -197,3 +197,21 @@ def test_an_endpoint_saved_in_another_process_is_used_from_the_next_transaction(
     open_case_directly(category)
     assert len(deliveries()) == 1
     assert db.session.scalar(select(WebhookDelivery.event_type)) == "case.created"
+
+
+def test_a_handover_tells_of_the_new_department_and_lead(app):
+    team = make_team()
+    case = led_case(team)
+    register(HOOK, events=["case.assigned"])
+    with current_app.test_request_context():
+        handover.hand_over(team.lead, case, team.environment, None, "Gäller miljötillstånd.")
+        db.session.commit()
+    [delivery] = deliveries()
+    data = payload(delivery)["data"]
+    assert data["how"] == "handover" and data["assigned_by_id"] == team.lead.id
+    assert (data["lead_id"], data["previous_lead_id"]) == (None, team.lead.id)
+    assert (data["department_id"], data["previous_department_id"]) == (
+        team.environment.id,
+        team.business.id,
+    )
+    assert data["department"] == "Miljö och hälsa"
