@@ -37,7 +37,7 @@ from lotsen.webhooks.signing import new_secret
 MAX_ENDPOINTS = 50
 MAX_DESCRIPTION = 300
 # How long saving an endpoint waits for the resolver to check where its host points.
-DNS_CHECK_SECONDS = 3.0
+DNS_CHECK_SECONDS = 1.0
 
 
 class WebhookError(DomainError):
@@ -99,7 +99,6 @@ def checked_url(url: str) -> str:
 
 
 def checked_data(data: EndpointData, endpoint: WebhookEndpoint | None) -> EndpointData:
-    url = checked_url(data.url)
     description = " ".join((data.description or "").split())
     if not description:
         raise WebhookError(_("Skriv vad slutpunkten används till."), "description")
@@ -110,6 +109,7 @@ def checked_data(data: EndpointData, endpoint: WebhookEndpoint | None) -> Endpoi
         raise WebhookError(_("Välj minst en händelse."), "events")
     if not wanted <= set(EventType):
         raise WebhookError(_("Välj händelser i listan."), "events")
+    url = checked_url(data.url)  # last: the one check that may wait for the resolver
     same_url = select(WebhookEndpoint.id).where(
         WebhookEndpoint.url == url, WebhookEndpoint.deleted_at.is_(None)
     )

@@ -1,8 +1,8 @@
 """One HTTP POST of a webhook: to a checked address, within a deadline, reading a bounded answer.
 
 - The host is resolved once and every address checked (addresses.py); the connection goes to
-  the first address, with the host name in the Host header and in TLS (SNI and certificate
-  check), so the address checked is the address used.
+  the first of those addresses that answers, with the host name in the Host header and in TLS
+  (SNI and certificate check), so an address checked is the address used.
 - The whole exchange (connecting, TLS, sending, the status line, headers and the first
   `max_bytes` of the body) must end within `timeout` seconds: a watchdog shuts the socket down
   when the time is up, so a server that drips its answer a byte at a time cannot hold a worker.
@@ -66,31 +66,42 @@ class Watchdog:
         self.timer.cancel()
 
 
-def open_socket(address: str, port: int, watchdog: Watchdog) -> socket.socket:
-    sock = socket.create_connection((address, port), timeout=watchdog.remaining())
-    watchdog.sock = sock
-    if watchdog.fired:  # the deadline passed while connecting
-        watchdog.fire()
-    return sock
+def open_socket(addresses: list[str], port: int, watchdog: Watchdog) -> socket.socket:
+    """A connection to the first of the checked `addresses` that answers (as a browser tries
+    a name's addresses in turn), within the deadline."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            sock = socket.create_connection((address, port), timeout=watchdog.remaining())
+        except OSError as failure:
+            error = failure
+            if watchdog.fired or isinstance(failure, TimeoutError):
+                break
+            continue
+        watchdog.sock = sock
+        if watchdog.fired:  # the deadline passed while connecting
+            watchdog.fire()
+        return sock
+    raise error or OSError("no address to connect to")
 
 
 class PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, target: Target, address: str, watchdog: Watchdog):
+    def __init__(self, target: Target, addresses: list[str], watchdog: Watchdog):
         super().__init__(target.host, target.port, timeout=watchdog.remaining())
-        self.address, self.watchdog = address, watchdog
+        self.addresses, self.watchdog = addresses, watchdog
 
     def connect(self) -> None:
-        self.sock = open_socket(self.address, self.port, self.watchdog)
+        self.sock = open_socket(self.addresses, self.port, self.watchdog)
 
 
 class PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, target: Target, address: str, watchdog: Watchdog, context):
+    def __init__(self, target: Target, addresses: list[str], watchdog: Watchdog, context):
         super().__init__(target.host, target.port, timeout=watchdog.remaining(), context=context)
-        self.address, self.watchdog, self.tls = address, watchdog, context
+        self.addresses, self.watchdog, self.tls = addresses, watchdog, context
 
     def connect(self) -> None:
-        sock = open_socket(self.address, self.port, self.watchdog)
-        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        self.sock = open_socket(self.addresses, self.port, self.watchdog)  # closed if TLS fails
+        self.sock = self.tls.wrap_socket(self.sock, server_hostname=self.host)
 
 
 def tls_context(ca_file: str | None) -> ssl.SSLContext:
@@ -123,12 +134,15 @@ def post(
             addresses = resolve(target.host, target.port)
             policy.check(addresses)
         except UnsafeUrl as error:
-            raise DeliveryError(f"Address refused: {str(error).partition(': ')[2]}") from error
-        address = str(addresses[0])
+            detail = str(error).partition(": ")[2]
+            if error.code == "unresolvable":
+                raise DeliveryError(f"DNS lookup failed: {detail}"[:500]) from error
+            raise DeliveryError(f"Address refused: {detail}") from error
+        checked = [str(address) for address in addresses]
         if target.scheme == "https":
-            connection = PinnedHTTPSConnection(target, address, watchdog, tls_context(ca_file))
+            connection = PinnedHTTPSConnection(target, checked, watchdog, tls_context(ca_file))
         else:
-            connection = PinnedHTTPConnection(target, address, watchdog)
+            connection = PinnedHTTPConnection(target, checked, watchdog)
         try:
             connection.request(
                 "POST",

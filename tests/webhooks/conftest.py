@@ -7,6 +7,8 @@ dripping, redirecting, huge).
 """
 
 import json
+import ssl
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,11 +44,14 @@ class Receiver:
     secrets: list[str] = field(default_factory=list)
     script: list[int] = field(default_factory=list)
     default_status: int = 204
-    behaviour: object = None  # a callable(handler) that answers itself
+    behaviour: object = None  # a callable(handler) that answers itself, through answer()
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    ca_file: str | None = None
 
     def url(self, path: str = "/lotsen") -> str:
+        if self.ca_file:
+            return f"https://localhost:{self.port}{path}"
         return f"http://127.0.0.1:{self.port}{path}"
 
     @property
@@ -77,10 +82,11 @@ def handler_for(receiver: Receiver):
             body = self.rfile.read(length)
             headers = {name.lower(): value for name, value in self.headers.items()}
             received = Received(self.path, headers, body, receiver.verify(body, headers))
+            self.received = received
             with receiver.lock:
                 receiver.requests.append(received)
             if receiver.behaviour is not None:
-                received.status = receiver.behaviour(self) or 0
+                receiver.behaviour(self)  # it answers (see answer()), or never does
                 return
             received.status = receiver.next_status()
             self.send_response(received.status)
@@ -96,15 +102,58 @@ def handler_for(receiver: Receiver):
     return Handler
 
 
+def serve(found: Receiver, tls: ssl.SSLContext | None = None):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(found))
+    server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    found.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
+    thread.start()
+    return server, thread
+
+
+def answer(handler, status: int, body: bytes = b"", headers=()) -> None:
+    """A behaviour's answer; the status is recorded before the client can read it."""
+    handler.received.status = status
+    handler.send_response(status)
+    for name, value in headers:
+        handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.send_header("Connection", "close")
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 @pytest.fixture
 def receiver():
     """A running receiving endpoint; give it the endpoint's secret (`receiver.secrets`)."""
     found = Receiver()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(found))
-    server.daemon_threads = True
-    found.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, name="webhook-receiver", daemon=True)
-    thread.start()
+    server, thread = serve(found)
+    yield found
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """The receiving endpoint over HTTPS, with a certificate of its own (not trusted by the
+    system) for localhost; `tls_receiver.ca_file` is that certificate."""
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+            "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    found = Receiver()
+    found.ca_file = str(tmp_path / "cert.pem")
+    server, thread = serve(found, tls)
     yield found
     server.shutdown()
     server.server_close()

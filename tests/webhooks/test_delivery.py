@@ -33,6 +33,7 @@ from lotsen.webhooks.models import (
 )
 from lotsen.webhooks.outbox import enqueue
 from tests.factories import UserFactory
+from tests.webhooks.conftest import answer
 from tests.webhooks.helpers import (
     attempts_of,
     deliver_everything,
@@ -271,17 +272,6 @@ def test_an_endpoint_on_a_private_address_is_refused_once_private_addresses_are_
     assert send_due_webhooks() == (0, 1)
     assert receiver.requests == []
     assert deliveries()[0].last_error == "Address refused: 127.0.0.1 (private)"
-
-
-def answer(handler, status: int, body: bytes = b"", headers=()):
-    handler.send_response(status)
-    for name, value in headers:
-        handler.send_header(name, value)
-    handler.send_header("Content-Length", str(len(body)))
-    handler.send_header("Connection", "close")
-    handler.end_headers()
-    handler.wfile.write(body)
-    return status
 
 
 def test_a_redirect_is_not_followed(app, receiver, webhook_settings):
@@ -568,3 +558,36 @@ def test_finished_deliveries_are_removed_after_the_keeping_time(app, receiver, w
 
     assert [d.status for d in deliveries()] == ["pending"]  # a waiting one is kept
     assert db.session.scalar(select(func.count()).select_from(WebhookAttempt)) == 0
+
+
+def test_a_name_that_does_not_resolve_is_a_failed_attempt(app, webhook_settings):
+    register("https://inte-registrerad.invalid/hook")
+    event()
+    assert send_due_webhooks() == (0, 1)
+    assert deliveries()[0].last_error.startswith("DNS lookup failed: inte-registrerad.invalid")
+
+
+# --- TLS -------------------------------------------------------------------------------------
+
+
+def test_over_https_the_certificate_is_verified(app, tls_receiver, webhook_settings):
+    endpoint = register(tls_receiver.url())
+    tls_receiver.secrets = [endpoint.secret]
+    event(1)
+    assert send_due_webhooks() == (0, 1)  # a certificate no CA the system trusts signed
+    assert "certificate verify failed" in deliveries()[0].last_error
+    assert tls_receiver.requests == []
+
+    app.config["WEBHOOK_CA_FILE"] = tls_receiver.ca_file  # the municipality's own CA
+    with clock_at(utcnow() + timedelta(seconds=1)):
+        assert send_due_webhooks() == (1, 0)
+    [request] = tls_receiver.accepted
+    assert request.verified and request.payload["data"]["case_id"] == 1
+    assert request.headers["host"] == f"localhost:{tls_receiver.port}"
+
+
+def test_https_to_a_server_that_speaks_plain_http_fails_cleanly(app, receiver, webhook_settings):
+    register(receiver.url().replace("http://", "https://"))
+    event()
+    assert send_due_webhooks() == (0, 1)
+    assert deliveries()[0].last_error.startswith("SSLError")
