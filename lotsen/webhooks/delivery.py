@@ -124,10 +124,14 @@ def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     return secrets_
 
 
-def attempt(delivery_id: int) -> Outcome:
-    """Make one attempt at a claimed delivery; nothing is written here."""
+def attempt(delivery_id: int) -> Outcome | None:
+    """Make one attempt at a claimed delivery; nothing is written here. None if the delivery
+    is gone (its endpoint was removed since it was claimed)."""
     config = current_app.config
     delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        db.session.commit()
+        return None
     endpoint = delivery.endpoint
     started = utcnow()
     outcome = Outcome(
@@ -139,13 +143,15 @@ def attempt(delivery_id: int) -> Outcome:
         duration_ms=0,
     )
     body = delivery.payload.encode("utf-8")
-    headers = signed_headers(
-        signing_secrets(endpoint, started), delivery.message_id, int(time.time()), body
+    secrets_, message_id, url = (
+        signing_secrets(endpoint, started),
+        delivery.message_id,
+        endpoint.url,
     )
-    url = endpoint.url
     db.session.commit()  # no transaction stays open while we talk to the endpoint
     clock = time.monotonic()
     try:
+        headers = signed_headers(secrets_, message_id, int(time.time()), body)
         target = parse_target(url, allow_http=bool(config["WEBHOOK_ALLOW_HTTP"]))
         response = transport.post(
             target,
@@ -362,6 +368,8 @@ class WebhookSender:
             if delivery_id is None:
                 break
             outcome = attempt(delivery_id)
+            if outcome is None:
+                continue
             self.unrecorded.append(outcome)
             self.record_unrecorded()
             if outcome.succeeded:

@@ -591,3 +591,19 @@ def test_https_to_a_server_that_speaks_plain_http_fails_cleanly(app, receiver, w
     event()
     assert send_due_webhooks() == (0, 1)
     assert deliveries()[0].last_error.startswith("SSLError")
+
+
+def test_an_endpoint_whose_secret_is_broken_fails_alone(app, receiver, webhook_settings):
+    broken = register(receiver.url("/trasig"))
+    good = register(receiver.url("/bra"))
+    db.session.execute(  # written around the services, as a bad restore might
+        WebhookEndpoint.__table__.update()
+        .where(WebhookEndpoint.id == broken.id)
+        .values(secret="whsec_inte base64!")
+    )
+    db.session.commit()
+    event()
+    assert send_due_webhooks() == (1, 1)
+    assert deliveries(broken.id)[0].last_error.startswith("ValueError: not a whsec_ secret")
+    assert [r.path for r in receiver.requests] == ["/bra"]
+    assert deliveries(good.id)[0].status == DeliveryStatus.DELIVERED
