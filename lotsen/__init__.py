@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from lotsen.timekeeping.views import bp as timekeeping_bp
     from lotsen.triage.views import bp as triage_bp
     from lotsen.visits.views import bp as visits_bp
+    from lotsen.webhooks.views import bp as webhooks_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(delay_notices_bp)
     app.register_blueprint(api_tokens_bp)
     install_api(app)
+    app.register_blueprint(webhooks_bp)
     public(app.view_functions["static"])
     require_login_unless_public(app)
 
@@ -172,14 +174,17 @@ def register_receivers() -> None:
     """Connect the domains that react to what happens to a case (lotsen.cases.signals).
 
     Signals are process-wide and connecting a receiver twice keeps one connection, so every
-    app (tests create many) may call this.
+    app (tests create many) may call this. Receivers run in the order they were connected:
+    webhooks first, so that a new case's "case.created" is queued before the events of what
+    triage then does with it (an assignment, its status change).
     """
     from lotsen.notifications.receivers import register_receivers as notifications
     from lotsen.survey.receivers import register_receivers as survey
     from lotsen.team.receivers import register_receivers as team
     from lotsen.triage.receivers import register_receivers as triage
+    from lotsen.webhooks.receivers import register_receivers as webhooks
 
-    for register in (triage, team, notifications, survey):
+    for register in (webhooks, triage, team, notifications, survey):
         register()
 
 

@@ -20,6 +20,7 @@ from lotsen.search.cli import index_attachments_command, reindex_search_command
 from lotsen.strategy.cli import load_strategy_command
 from lotsen.team.cli import generate_meetings_command
 from lotsen.timekeeping.cli import recompute_figures_command
+from lotsen.webhooks.cli import send_webhooks_command
 
 lotsen_cli = AppGroup("lotsen", help="Lotsen administration commands.")
 lotsen_cli.add_command(import_companies_command)
@@ -30,6 +31,7 @@ lotsen_cli.add_command(load_strategy_command)
 lotsen_cli.add_command(generate_meetings_command)
 lotsen_cli.add_command(reindex_search_command)
 lotsen_cli.add_command(index_attachments_command)
+lotsen_cli.add_command(send_webhooks_command)
 
 
 @lotsen_cli.command("create-admin")

@@ -127,6 +127,35 @@ class DefaultConfig:
     INBOUND_MAX_BACKOFF_SECONDS = 300
     IMAP_TIMEOUT = 30
 
+    # Webhooks (`flask lotsen send-webhooks`). One delivery may take at most this many seconds
+    # in all (connecting, sending, reading the answer's first WEBHOOK_MAX_RESPONSE_BYTES).
+    WEBHOOK_TIMEOUT = 10
+    WEBHOOK_MAX_RESPONSE_BYTES = 4096
+    # Seconds to wait before each retry of a failed delivery: 1 min, 5 min, 30 min, 2 h, 5 h,
+    # 10 h, 10 h; after the last one the delivery is failed (an admin can send it again).
+    WEBHOOK_RETRY_SCHEDULE = (60, 300, 1800, 7200, 18000, 36000, 36000)
+    # An endpoint is turned off (and the admins told) when this many attempts in a row failed
+    # and the first of them is at least WEBHOOK_DISABLE_AFTER_HOURS old.
+    WEBHOOK_DISABLE_AFTER_FAILURES = 20
+    WEBHOOK_DISABLE_AFTER_HOURS = 24
+    # A worker's lease on the one delivery it is sending; keep it far above WEBHOOK_TIMEOUT.
+    WEBHOOK_CLAIM_SECONDS = 120
+    WEBHOOK_MAX_BACKOFF_SECONDS = 300
+    # Plain http:// only to localhost, unless this is on.
+    WEBHOOK_ALLOW_HTTP = False
+    # Endpoints on private, loopback or shared (CGNAT) addresses are refused unless this is on,
+    # or the address is in one of WEBHOOK_ALLOWED_NETWORKS (e.g. ["10.20.0.0/16"]). Link-local
+    # (cloud metadata), multicast and unspecified addresses are always refused.
+    WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    WEBHOOK_ALLOWED_NETWORKS = []
+    # A CA bundle for endpoints with certificates of a private CA (certificates are always
+    # verified); None: the system's CAs.
+    WEBHOOK_CA_FILE = None
+    # After a secret is rotated the old one keeps signing (a second signature) this long.
+    WEBHOOK_SECRET_OVERLAP_HOURS = 24
+    # Delivered and failed deliveries, with their attempts, are removed after this many days.
+    WEBHOOK_KEEP_DAYS = 90
+
     PAGE_SIZE = 25
     # Satisfaction survey: groups with fewer answers are hidden; NKI weights of the questions
     # (overall satisfaction, expectations met, closeness to the ideal); see survey/scoring.py.
@@ -262,6 +291,14 @@ ENVIRONMENT_SETTINGS = {
     "OIDC_METADATA_MAX_AGE": int,
     "PASSWORD_LOGIN_ENABLED": as_bool,
     "BREAK_GLASS_ACCOUNTS": as_json_list,
+    "WEBHOOK_TIMEOUT": float,
+    "WEBHOOK_ALLOW_HTTP": as_bool,
+    "WEBHOOK_ALLOW_PRIVATE_ADDRESSES": as_bool,
+    "WEBHOOK_ALLOWED_NETWORKS": as_json_list,
+    "WEBHOOK_CA_FILE": str,
+    "WEBHOOK_DISABLE_AFTER_FAILURES": int,
+    "WEBHOOK_DISABLE_AFTER_HOURS": float,
+    "WEBHOOK_KEEP_DAYS": int,
 }
 
 

@@ -67,6 +67,11 @@ from lotsen.visits.models import (  # noqa: F401
     visit_participants,
     visit_topic_areas,
 )
+from lotsen.webhooks.models import (  # noqa: F401
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 
 def include_name(name, type_, parent_names) -> bool:

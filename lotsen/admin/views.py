@@ -18,6 +18,7 @@ from lotsen.inbound.source import eml_response
 from lotsen.mail.models import OutboxMessage, OutboxStatus
 from lotsen.mail.services import retry_message
 from lotsen.pagination import paginate
+from lotsen.webhooks.queries import turned_off_by_failures
 from lotsen.writes import button_write, form_write
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -39,7 +40,7 @@ def index():
             .where(OutboxMessage.status == OutboxStatus.FAILED)
         ),
     }
-    return render_template("admin/index.html", counts=counts)
+    return render_template("admin/index.html", counts=counts, webhooks_off=turned_off_by_failures())
 
 
 # --- Users -----------------------------------------------------------------------------------

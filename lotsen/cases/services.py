@@ -25,7 +25,13 @@ from lotsen.cases.models import (
     Message,
 )
 from lotsen.cases.numbering import next_case_number
-from lotsen.cases.signals import answers, case_opened, case_routing
+from lotsen.cases.signals import (
+    answers,
+    case_answered,
+    case_lead_taken,
+    case_opened,
+    case_routing,
+)
 from lotsen.cases.workflow import TransitionError, allowed_transitions, change_status
 from lotsen.companies.orgnr import mask_personal_numbers
 from lotsen.companies.services import (
@@ -419,6 +425,7 @@ def take_lead(case: Case, official) -> CaseEvent:
         details={"lead_id": official.id, "lead": official.name, "how": "self"},
     )
     db.session.add(event)
+    case_lead_taken.send(case, lead=official)
     return event
 
 
@@ -450,9 +457,12 @@ def reply_outcome(case: Case) -> tuple[str, str]:
     )
 
 
-def post_public_reply(case: Case, author, body: str, files=(), then_status=None) -> Message:
+def post_public_reply(
+    case: Case, author, body: str, files=(), then_status=None, coordinated: bool = False
+) -> Message:
     """An official's reply to the business owner: shown on the status page and e-mailed when
-    the case has an address. The status changes only to `then_status` (None keeps it)."""
+    the case has an address. The status changes only to `then_status` (None keeps it).
+    `coordinated`: this is the team's coordinated answer (told to the case_answered signal)."""
     if case.status in (CaseStatus.CLOSED, CaseStatus.SPAM):
         raise CaseError(_("Öppna ärendet igen innan du svarar."))
     message = add_message(case, author, OFFICIAL, body, list(files))
@@ -472,6 +482,7 @@ def post_public_reply(case: Case, author, body: str, files=(), then_status=None)
             link=status_url(link_for_reply(case)),
             thread=reply_thread(case),
         )
+    case_answered.send(case, message=message, actor=author, coordinated=coordinated)
     return message
 
 

@@ -11,11 +11,22 @@ Signals (the sender is the case, or the user for the two questions at the end):
 case_opened(case, lead, actor, routing)
     A case was just created with its first message. Triage routes it (department, lead);
     `routing` is triage's answer to case_routing, handed back so that it is not read twice.
-case_assigned(case, lead, previous, actor, reason, mail)
-    The case got a new lead (`previous` is the lead it had, or None). Notifications tell the
-    new lead (in-app, and by e-mail when `mail`) and the previous one (in-app).
+case_assigned(case, lead, previous, actor, reason, mail, how)
+    The case got a new lead (`previous` is the lead it had, or None; `how`: "manual", "bulk",
+    "chosen", "default_lead", "round_robin", "least_loaded" …). Notifications tell the new lead
+    (in-app, and by e-mail when `mail`) and the previous one (in-app).
 case_closed(case)
     The case moved to "closed". The survey invites the business owner.
+case_status_changed(case, from_status, to_status, actor)
+    Any move of the state machine (lotsen.cases.workflow.change_status), closing and reopening
+    included; sent after the status event is added. Webhooks tell integrations.
+case_answered(case, message, actor, coordinated)
+    An official's public reply to the business owner was recorded (and queued as e-mail when
+    the case has an address); `coordinated` for the team's coordinated answer (samlat svar).
+    Sent after the reply's status change, if any. Webhooks tell integrations.
+case_lead_taken(case, lead)
+    An official moved an unled case out of triage and so became its lead (no case_assigned:
+    nobody needs telling). Webhooks tell integrations of the new lead.
 
 Two signals are questions: the sender reads what the receivers return.
 
@@ -33,13 +44,51 @@ case_list_shown(user)
     Each receiver returns a dict of template variables.
 """
 
-from blinker import Namespace
+from blinker import NamedSignal, Namespace
 
-signals = Namespace()
+
+class OrderedIds(dict):
+    """The part of a set that blinker uses for its receivers, in the order they were added."""
+
+    def __init__(self, items=()):
+        super().__init__((item, None) for item in items)
+
+    def add(self, item) -> None:
+        self[item] = None
+
+    def discard(self, item) -> None:
+        self.pop(item, None)
+
+    def copy(self) -> "OrderedIds":
+        return OrderedIds(self)
+
+    def __or__(self, other) -> "OrderedIds":
+        return OrderedIds([*self, *other])
+
+
+class OrderedSignal(NamedSignal):
+    """A signal that calls its receivers in the order they were connected (blinker's own sets
+    are unordered): webhooks connect first, so a new case's "created" is queued before what
+    triage then does with it."""
+
+    set_class = OrderedIds
+
+
+class OrderedNamespace(Namespace):
+    def signal(self, name: str, doc: str | None = None) -> NamedSignal:
+        if name not in self:
+            self[name] = OrderedSignal(name, doc)
+        return self[name]
+
+
+signals = OrderedNamespace()
 
 case_opened = signals.signal("case-opened")
 case_assigned = signals.signal("case-assigned")
 case_closed = signals.signal("case-closed")
+case_status_changed = signals.signal("case-status-changed")
+case_answered = signals.signal("case-answered")
+case_lead_taken = signals.signal("case-lead-taken")
 cases_involving = signals.signal("cases-involving")
 case_list_shown = signals.signal("case-list-shown")
 case_routing = signals.signal("case-routing")

@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 
 from lotsen.cases.models import Case, CaseEvent, CaseStatus
-from lotsen.cases.signals import case_closed
+from lotsen.cases.signals import case_closed, case_status_changed
 from lotsen.db_types import utcnow
 from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
@@ -107,6 +107,8 @@ def change_status(
         )
         case.decision_requested_on = None
         case.decision_due_on = None
+    # Receivers add rows to this same transaction (a webhook delivery, the survey e-mail).
+    case_status_changed.send(case, from_status=from_status, to_status=to_status, actor=actor)
     if to_status == S.CLOSED:
-        case_closed.send(case)  # the survey e-mail is queued in this same transaction
+        case_closed.send(case)
     return event

@@ -49,7 +49,9 @@ def notify_official(user, kind: str, case, text, subject, template: str, **conte
     notify(user, kind[:30], case, text)
 
 
-def tell_new_lead(case: Case, *, lead: User, previous: User | None, actor, reason, mail: bool):
+def tell_new_lead(
+    case: Case, *, lead: User, previous: User | None, actor, reason, mail: bool, **_signal
+):
     """A case got a new lead (the case_assigned signal): a notice to the lead and to the
     previous lead, and (unless `mail` is off, as in a bulk reassignment) an e-mail to the lead."""
     notify(

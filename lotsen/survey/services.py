@@ -19,6 +19,7 @@ from lotsen.extensions import db
 from lotsen.mail.services import queue_mail
 from lotsen.survey import scoring
 from lotsen.survey.models import FACTORS, NKI_QUESTIONS, SurveyInvitation, SurveyResponse
+from lotsen.survey.signals import survey_answered
 from lotsen.urls import external_url
 
 GROUPINGS = ("category", "department", "lead")
@@ -78,6 +79,7 @@ def record_response(invitation: SurveyInvitation, answers: dict, comment: str) -
     invitation.answered_at = utcnow()
     db.session.add(response)
     db.session.flush()
+    survey_answered.send(response, invitation=invitation)
     return response
 
 

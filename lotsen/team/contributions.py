@@ -24,6 +24,7 @@ from lotsen.team.rules import (
     require,
     require_open,
 )
+from lotsen.team.signals import contribution_done
 from lotsen.timekeeping.calendar import local_today
 from lotsen.urls import external_url
 
@@ -193,6 +194,8 @@ def finish(actor: User, contribution: CaseContribution, state: ContributionState
     audit.record(
         actor, f"contribution.{state.value}", contribution, f"Delsvar {state.value}: {case.number}"
     )
+    if state == ContributionState.DONE:
+        contribution_done.send(contribution, case=case, actor=actor)
     lead = case.lead or contribution.requested_by
     if state == ContributionState.DONE:
         text = _l(

@@ -45,7 +45,7 @@ def send_coordinated_answer(actor: User, case: Case, body: str, then_status=None
     as the first response). Nothing else of the contributions ever reaches the company."""
     require(is_lead(actor, case), _("Bara ärendets lots kan skicka det samlade svaret."))
     try:
-        message = cases.post_public_reply(case, actor, body, (), then_status)
+        message = cases.post_public_reply(case, actor, body, (), then_status, coordinated=True)
     except cases.CaseError as error:
         raise TeamError(str(error), "body") from error
     done = [c.id for c in case_contributions(case) if c.state == ContributionState.DONE]

@@ -18,6 +18,7 @@ from lotsen.team.rules import (
     require,
     require_open,
 )
+from lotsen.team.signals import case_handed_over
 
 
 def hand_over(
@@ -27,9 +28,16 @@ def hand_over(
     the case; the new lead, or else the new department's officials, are told."""
     reason = checked_handover_reason(actor, case, department, lead, reason)
     before = placement(case)
+    previous_lead_id, previous_department_id = case.lead_id, case.department_id
     move_case(actor, case, department, lead)
     record_handover(actor, case, reason, before, placement(case))
     notify_handover(actor, case, department, lead, reason)
+    case_handed_over.send(
+        case,
+        actor=actor,
+        previous_lead_id=previous_lead_id,
+        previous_department_id=previous_department_id,
+    )
 
 
 def checked_handover_reason(

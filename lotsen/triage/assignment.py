@@ -76,7 +76,9 @@ def assign_case(
     )
     db.session.add(event)
     # Notifications tell the new lead (and by e-mail when `mail`) and the previous one.
-    case_assigned.send(case, lead=lead, previous=previous, actor=actor, reason=reason, mail=mail)
+    case_assigned.send(
+        case, lead=lead, previous=previous, actor=actor, reason=reason, mail=mail, how=how
+    )
     return event
 
 

@@ -17,6 +17,7 @@ from lotsen.db_types import utcnow
 from lotsen.domain_errors import DomainError
 from lotsen.extensions import db
 from lotsen.visits.models import FollowUp, Need, Visit, VisitTopic
+from lotsen.visits.signals import visit_recorded
 
 # Who works with visits and follow-ups (every role: the pages and the API).
 VISIT_ROLES = (Role.OFFICIAL, Role.COORDINATOR, Role.MANAGER, Role.ADMIN)
@@ -86,6 +87,8 @@ def save_visit(actor, visit: Visit | None, data: VisitData) -> Visit:
     action = "visit.create" if created else "visit.update"
     summary = f"Besök hos {visit.company.name}"
     record(actor, action, visit, summary, None if created else diff(before, snapshot(visit)))
+    if created:
+        visit_recorded.send(visit, actor=actor)
     return visit
 
 

@@ -46,7 +46,7 @@ LAYERS = {
         "replies",
         "inbound",
     },
-    "whole": {"reports", "strategy"},
+    "whole": {"reports", "strategy", "webhooks"},
     "edges": {"public", "main", "admin", "api"},
     "assembly": {"cli", "demo", "demo_cases", "models", "templating", "database"},
 }
