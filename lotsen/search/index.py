@@ -91,7 +91,10 @@ def refresh(session: Session) -> int:
         in_memory = {
             case_id: parts_in_session(rows)
             for case_id, rows in fresh.items()
-            if case_id in case_ids and rows[0].company_id is None and not company_ids
+            if case_id in case_ids
+            and rows[0].company_id is None
+            and not company_ids
+            and inspect(rows[0]).persistent  # not undone by a rolled-back savepoint
         }
         storage.write_documents(
             session, [(case_id, stems_of(parts)) for case_id, parts in in_memory.items()]

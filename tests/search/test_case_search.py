@@ -255,3 +255,25 @@ def test_indexing_a_new_case_reads_nothing_back(app):
     assert len(search_statements) == 1 and search_statements[0].lstrip().startswith("INSERT")
     assert not [s for s in statements if "FROM case_messages" in s]
     assert found(coordinator(), "skylt") == [case.number]
+
+
+def test_a_case_undone_by_a_rolled_back_savepoint_leaves_no_document_behind(app):
+    # The inbound mail worker opens a case inside a savepoint and rolls it back when the mail
+    # turns out to be unusable; the commit that follows must not index the vanished case.
+    category = CategoryFactory()
+    db.session.commit()
+    nested = db.session.begin_nested()
+    submission = Submission(
+        submitter_name="Lina Berg",
+        subject="Fråga om solcellsanläggning",
+        description="Får vi sätta upp en solcellsanläggning på taket?",
+        category_id=category.id,
+        submitter_email="lina@solrosen.example",
+    )
+    open_case(submission)
+    db.session.flush()
+    nested.rollback()
+    kept = a_case(subject="Fråga om skylt", question="Får vi sätta upp en skylt?")
+
+    assert db.session.scalars(select(CaseSearchDocument.case_id)).all() == [kept.id]
+    assert found(coordinator(), "solcellsanläggning") == []
