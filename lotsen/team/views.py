@@ -219,7 +219,8 @@ def request_contribution(case_id):
     members = [(uid, label) for uid, label in members if uid != current_user.id]
     with_choices(form.contributor_id, members, _("Välj …"))
     if form.validate_on_submit():
-        contributor = db.session.get(User, form.contributor_id.data)
+        chosen = form.contributor_id.data  # None for a value that is not an id
+        contributor = db.session.get(User, chosen) if chosen else None
         with form_write(form) as saved:
             contributing.request_contribution(
                 current_user, case, contributor, form.question.data, form.due_on.data

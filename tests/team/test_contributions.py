@@ -171,6 +171,14 @@ def test_request_form_validates_in_swedish_and_keeps_the_question(app, client, l
     assert nonsense.status_code == 400
     assert "ÅÅÅÅ-MM-DD" in nonsense.get_data(as_text=True)
 
+    # A contributor value that is no id, with a valid date: refused on the field, no 500.
+    not_an_id = client.submit(
+        f"/arenden/{case.id}/delsvar/ny",
+        {"contributor_id": "x", "question": "Behövs bygglov?", "due_on": "2099-01-01"},
+    )
+    assert not_an_id.status_code == 400
+    assert "Behövs bygglov?" in not_an_id.get_data(as_text=True)
+
     ok = client.submit(
         f"/arenden/{case.id}/delsvar/ny",
         {"contributor_id": team.builder.id, "question": "Behövs bygglov?", "due_on": "2099-01-01"},
