@@ -6,6 +6,7 @@ Lotsen's handlers answer every error as problem+json (lotsen.errors, lotsen.api.
 document is served at /api/v1/openapi.json and read by our own reference page (no CDN).
 """
 
+import threading
 from http import HTTPStatus
 
 from flask import Blueprint, current_app, jsonify, render_template
@@ -36,6 +37,29 @@ class LotsenApi(Api):
     """flask-smorest's Api with Lotsen's errors: every error response is problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, *args, **kwargs):
+        self._undocumented = []
+        self._documenting = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """Register the blueprint's routes now and describe them in the document when it is
+        first asked for (`documented_spec`): describing them takes longer than the rest of
+        create_app, and most app instances (each test's, each worker's) never serve it."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
+
+    def documented_spec(self):
+        with self._documenting:
+            while self._undocumented:
+                blp, name, parameters = self._undocumented.pop(0)
+                blp.register_views_in_doc(self, self._app, self.spec, name=name,
+                                          parameters=parameters)  # fmt: skip
+                self.spec.tag({"name": name, "description": blp.description})
+        return self.spec
 
     def _register_error_handlers(self):
         """Lotsen's own handlers answer (lotsen.errors; the blueprint's for validation)."""
@@ -107,7 +131,7 @@ def openapi_document() -> dict:
     api = current_app.extensions["lotsen_api"]
     cached = current_app.extensions.get("lotsen_api_document")
     if cached is None:
-        cached = api.spec.to_dict()
+        cached = api.documented_spec().to_dict()
         current_app.extensions["lotsen_api_document"] = cached
     return cached
 
