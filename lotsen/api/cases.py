@@ -35,6 +35,7 @@ from lotsen.api.schemas import (
     MessageSchema,
     PageArgs,
     StatusChangeSchema,
+    links_by_id,
     page_of,
 )
 from lotsen.api.tokens import record_api_write
@@ -55,21 +56,9 @@ from lotsen.rate_limits import hit
 
 CasePage = page_of(CaseSummarySchema, "CasePage")
 MessagePage = page_of(MessageSchema, "MessagePage")
-CASE_LINKS = {
-    "GetCase": {"operationId": "getCase", "parameters": {"case_id": "$response.body#/id"}},
-    "ListCaseMessages": {
-        "operationId": "listCaseMessages",
-        "parameters": {"case_id": "$response.body#/id"},
-    },
-    "AddCaseMessage": {
-        "operationId": "addCaseMessage",
-        "parameters": {"case_id": "$response.body#/id"},
-    },
-    "ChangeCaseStatus": {
-        "operationId": "changeCaseStatus",
-        "parameters": {"case_id": "$response.body#/id"},
-    },
-}
+CASE_LINKS = links_by_id(
+    "case_id", "getCase", "listCaseMessages", "addCaseMessage", "changeCaseStatus"
+)
 
 
 def case_summary(case: Case) -> dict:

@@ -25,6 +25,7 @@ from lotsen.api.schemas import (
     CompanyListArgs,
     CompanySchema,
     CompanyWriteSchema,
+    links_by_id,
     page_of,
 )
 from lotsen.api.tokens import record_api_write
@@ -35,16 +36,7 @@ from lotsen.domain_errors import Conflict, NotAllowed
 from lotsen.writes import committing
 
 CompanyPage = page_of(CompanySchema, "CompanyPage")
-COMPANY_LINKS = {
-    "GetCompany": {
-        "operationId": "getCompany",
-        "parameters": {"company_id": "$response.body#/id"},
-    },
-    "UpdateCompany": {
-        "operationId": "updateCompany",
-        "parameters": {"company_id": "$response.body#/id"},
-    },
-}
+COMPANY_LINKS = links_by_id("company_id", "getCompany", "updateCompany")
 
 
 def present_company(company: Company) -> dict:

@@ -71,6 +71,18 @@ def list_length(maximum: int):
     return validate.Length(max=maximum, error=_l("Högst {max} värden."))
 
 
+def links_by_id(parameter: str, *operation_ids: str) -> dict:
+    """OpenAPI links from a response's `id` to the operations that take it as `parameter`
+    (the stateful phase of Schemathesis follows them): {"GetCase": {...}, …}."""
+    return {
+        operation_id[0].upper() + operation_id[1:]: {
+            "operationId": operation_id,
+            "parameters": {parameter: "$response.body#/id"},
+        }
+        for operation_id in operation_ids
+    }
+
+
 def page_of(item_schema, name: str):
     """A page schema: its items and the cursor of the next page (null on the last)."""
     return Schema.from_dict(

@@ -17,6 +17,7 @@ from lotsen.api.schemas import (
     VisitListArgs,
     VisitSchema,
     VisitSummarySchema,
+    links_by_id,
     page_of,
 )
 from lotsen.api.tokens import record_api_write
@@ -30,13 +31,7 @@ from lotsen.visits.models import FollowUp, Visit
 VisitPage = page_of(VisitSummarySchema, "VisitPage")
 FollowUpPage = page_of(FollowUpSchema, "FollowUpPage")
 FOLLOW_UP_ORDER = [SortKey(FollowUp.due_on), SortKey(FollowUp.id)]
-VISIT_LINKS = {
-    "GetVisit": {"operationId": "getVisit", "parameters": {"visit_id": "$response.body#/id"}},
-    "AddFollowUp": {
-        "operationId": "addFollowUp",
-        "parameters": {"visit_id": "$response.body#/id"},
-    },
-}
+VISIT_LINKS = links_by_id("visit_id", "getVisit", "addFollowUp")
 
 
 def present_follow_up(follow_up: FollowUp) -> dict:
