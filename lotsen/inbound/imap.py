@@ -383,9 +383,7 @@ def fetch_all(limit: int | None = None, share: Share | None = None) -> PassResul
             result = reader.run_pass(limit)
         finally:
             reader.close()
-        total.processed += result.processed
-        total.failed += result.failed
-        total.duplicates += result.duplicates
+        total.add(result)
     return total
 
 
