@@ -96,17 +96,23 @@ def message(n: int, cases) -> bytes:
     return mails.delivery_failure(contact, thread_root)
 
 
-def worker_pass(url: str, mailbox: dict, part: int, parts: int, queue) -> None:
-    """One `fetch-mail --share part/parts` pass in a process of its own; reports its figures."""
-    from lotsen.extensions import db
-    from lotsen.inbound.imap import Share, fetch_all
-
+def mail_app(url: str, mailbox: dict):
+    """The app reading `mailbox` as the team's address, with no sender throttled."""
     app = bench_app(url)
     app.config.update(
         INBOUND_ADDRESS="lotsgruppen@kommun.example",
         INBOUND_MAILBOXES=[mailbox],
         INBOUND_MAX_PER_SENDER_PER_HOUR=10_000,
     )
+    return app
+
+
+def worker_pass(url: str, mailbox: dict, part: int, parts: int, queue) -> None:
+    """One `fetch-mail --share part/parts` pass in a process of its own; reports its figures."""
+    from lotsen.extensions import db
+    from lotsen.inbound.imap import Share, fetch_all
+
+    app = mail_app(url, mailbox)
     with app.app_context():
         cpu_started = cpu_seconds()
         result = fetch_all(share=Share(part, parts))
@@ -150,12 +156,7 @@ def run(kind: str, count: int, work: Path, workers: int = 1) -> None:
     server = start_dovecot(work / f"dovecot-{kind}")
     try:
         with fresh_database(kind) as url:
-            app = bench_app(url)
-            app.config.update(
-                INBOUND_ADDRESS="lotsgruppen@kommun.example",
-                INBOUND_MAILBOXES=[server.mailbox_settings()],
-                INBOUND_MAX_PER_SENDER_PER_HOUR=10_000,
-            )
+            app = mail_app(url, server.mailbox_settings())
             with app.app_context():
                 cases = seed_cases(min(OPEN_CASES, max(count // 10, 5)))
                 started = time.perf_counter()
